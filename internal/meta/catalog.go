@@ -79,12 +79,11 @@ func Open(path string, opts Options) (*Catalog, error) {
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
 		Timeout: timeout,
-		// The freelist is rebuilt by scanning at open instead of being
-		// written on every commit: commits write fewer pages, and a catalog
-		// is small enough that the scan costs little (see
-		// BenchmarkCatalogOpen and docs/format/catalog.md).
-		NoFreelistSync: true,
-		FreelistType:   bbolt.FreelistMapType,
+		// The freelist stays synced (bbolt's default). Measured on a
+		// 10,000-shard stream, not syncing it saves one page of ~12 per
+		// commit and no measurable time, while opening a 1,000-stream
+		// catalog then takes a page scan of ~2.5 ms instead of ~60 µs.
+		NoFreelistSync: false,
 		// Readers do not block a writer that grows the file until the file
 		// outgrows this mapping (address space only, not memory or disk).
 		InitialMmapSize: 64 << 20,

@@ -43,8 +43,8 @@ func (tx *Tx) Shards(ns, name string) ([]Shard, error) {
 	if err != nil {
 		return nil, err
 	}
-	var out []Shard
 	c := sb.Cursor()
+	out := make([]Shard, 0, shardCountHint(c))
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		out = append(out, Shard{})
 		if err := shardAt(ns, name, k, v, &out[len(out)-1]); err != nil {
@@ -52,6 +52,19 @@ func (tx *Tx) Shards(ns, name string) ([]Shard, error) {
 		}
 	}
 	return out, nil
+}
+
+// shardCountHint bounds the number of shards by last index - first index + 1,
+// which is exact while indexes are dense, so Shards allocates once. The cap
+// keeps a corrupt key from asking for a huge allocation.
+func shardCountHint(c *bbolt.Cursor) int {
+	first, _ := c.First()
+	last, _ := c.Last()
+	if len(first) != 8 || len(last) != 8 {
+		return 0
+	}
+	n := binary.BigEndian.Uint64(last) - binary.BigEndian.Uint64(first) + 1
+	return int(min(n, 1<<16))
 }
 
 // ForEachShard calls fn for the stream's shards with index >= from, in index
