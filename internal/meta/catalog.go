@@ -129,10 +129,12 @@ func (c *Catalog) init() error {
 		if len(v) != 4 {
 			return &FormatError{Path: c.path, Reason: fmt.Sprintf("format version is %d bytes, want 4", len(v))}
 		}
-		if ver := binary.BigEndian.Uint32(v); ver != FormatVersion {
-			// Version 1 is the first; an older one cannot exist, so any
-			// other version is a newer one.
+		switch ver := binary.BigEndian.Uint32(v); {
+		case ver > FormatVersion:
 			return &FormatVersionError{Path: c.path, Found: ver, Supported: FormatVersion}
+		case ver < FormatVersion:
+			// Version 1 is the first; nothing older was ever written.
+			return &FormatError{Path: c.path, Reason: fmt.Sprintf("format version %d does not exist", ver)}
 		}
 		if len(m.Get(keyNextLog)) != 8 {
 			return &FormatError{Path: c.path, Reason: "missing or malformed LogID counter"}

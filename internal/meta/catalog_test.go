@@ -238,6 +238,17 @@ func TestRefusesForeignFiles(t *testing.T) {
 		t.Errorf("Open with a wrong magic: %v, want *FormatError", err)
 	}
 
+	// Version 0 was never written.
+	zero := filepath.Join(dir, "zero.db")
+	if c, err = Open(zero, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	c.Close()
+	setMeta(t, zero, keyVersion, []byte{0, 0, 0, 0})
+	if _, err := Open(zero, Options{}); !errors.As(err, &fe) {
+		t.Errorf("Open of version 0: %v, want *FormatError", err)
+	}
+
 	// Not a bbolt file at all.
 	junk := filepath.Join(dir, "junk.db")
 	if err := os.WriteFile(junk, make([]byte, 8192), 0o600); err != nil {
@@ -258,4 +269,51 @@ func TestSecondOpenFailsWithErrLocked(t *testing.T) {
 	if time.Since(start) > 5*time.Second {
 		t.Errorf("second Open took %v", time.Since(start))
 	}
+}
+
+func TestCorruptValueIsReported(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	c, err := Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	createStream(t, c, fullStream("orders"), 2)
+	c.Close()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bbolt.Tx) error {
+		sb := tx.Bucket(bktNS).Bucket([]byte(testNS)).Bucket(bktStreams).Bucket([]byte("orders"))
+		if err := sb.Put(keyStream, []byte{1, 200}); err != nil {
+			return err
+		}
+		return sb.Bucket(bktShards).Put(shardKey(1), []byte{1, 0})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err = Open(path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	mustView(t, c, func(tx *Tx) error {
+		var ce *CorruptError
+		_, err := tx.GetStream(testNS, "orders")
+		if !errors.As(err, &ce) || !strings.Contains(err.Error(), "streams/orders") {
+			t.Errorf("GetStream of a corrupt record: %v, want *CorruptError naming the stream", err)
+		}
+		if _, _, err := tx.ListStreams(testNS, "", 0); !errors.As(err, &ce) {
+			t.Errorf("ListStreams over a corrupt record: %v", err)
+		}
+		if _, err := tx.Shards(testNS, "orders"); !errors.As(err, &ce) {
+			t.Errorf("Shards with a corrupt shard: %v", err)
+		}
+		if sh, err := tx.Shard(testNS, "orders", 0); err != nil || sh.LogID == 0 {
+			t.Errorf("an intact shard next to a corrupt one: %+v %v", sh, err)
+		}
+		return nil
+	})
 }

@@ -146,20 +146,28 @@ func (tx *Tx) DeleteStream(ns, name string) error {
 	if err != nil {
 		return err
 	}
-	err = b.Bucket(bktShards).ForEach(func(k, v []byte) error {
+	sb, err := tx.shardsBucket(ns, name)
+	if err != nil {
+		return err
+	}
+	err = sb.ForEach(func(k, v []byte) error {
 		var sh Shard
-		if err := decodeShard(v, &sh); err != nil {
-			return &CorruptError{Bucket: streamPath(ns, name) + "/shards", Key: k, Err: err}
+		if err := shardAt(ns, name, k, v, &sh); err != nil {
+			return err
 		}
 		return tx.buryLog(sh.LogID)
 	})
 	if err != nil {
 		return err
 	}
-	err = b.Bucket(bktConsumers).ForEach(func(k, v []byte) error {
-		c, err := decodeConsumer(v)
+	cb, err := tx.consumersBucket(ns, name)
+	if err != nil {
+		return err
+	}
+	err = cb.ForEach(func(k, v []byte) error {
+		c, err := consumerAt(ns, name, k, v)
 		if err != nil {
-			return &CorruptError{Bucket: streamPath(ns, name) + "/consumers", Key: k, Err: err}
+			return err
 		}
 		if err := tx.deleteKey(bktARNs, c.ARN); err != nil {
 			return err

@@ -83,8 +83,17 @@ func (tx *Tx) nsBucket(ns string, create bool) (*bbolt.Bucket, error) {
 	}
 	root := tx.btx.Bucket(bktNS)
 	b := root.Bucket([]byte(ns))
-	if b != nil || !create {
+	if b != nil {
+		// Later code walks these without checking again.
+		for _, name := range [][]byte{bktStreams, bktIncarnations} {
+			if b.Bucket(name) == nil {
+				return nil, &CorruptError{Bucket: "ns/" + ns, Key: name, Err: errors.New("missing bucket")}
+			}
+		}
 		return b, nil
+	}
+	if !create {
+		return nil, nil
 	}
 	b, err := root.CreateBucket([]byte(ns))
 	if err != nil {
