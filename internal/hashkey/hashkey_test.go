@@ -1,14 +1,14 @@
-package streams
+package hashkey
 
 import (
 	"math/big"
 	"testing"
 )
 
-func TestHashKeyDecimalRoundTrip(t *testing.T) {
+func TestDecimalRoundTrip(t *testing.T) {
 	for _, s := range []string{"0", "1", "18446744073709551615", "18446744073709551616",
 		"170141183460469231731687303715884105727", "340282366920938463463374607431768211455"} {
-		h, err := ParseHashKey(s)
+		h, err := Parse(s)
 		if err != nil {
 			t.Fatalf("%s: %v", s, err)
 		}
@@ -16,15 +16,15 @@ func TestHashKeyDecimalRoundTrip(t *testing.T) {
 			t.Fatalf("round trip %s -> %s", s, got)
 		}
 	}
-	if _, err := ParseHashKey("340282366920938463463374607431768211456"); err == nil {
+	if _, err := Parse("340282366920938463463374607431768211456"); err == nil {
 		t.Fatal("2^128 accepted")
 	}
 }
 
-func TestHashPartitionKey(t *testing.T) {
+func TestFromPartitionKey(t *testing.T) {
 	// md5("a") = 0cc175b9c0f1b6a831c399e269772661
 	want, _ := new(big.Int).SetString("0cc175b9c0f1b6a831c399e269772661", 16)
-	if got := HashPartitionKey("a").String(); got != want.String() {
+	if got := FromPartitionKey("a").String(); got != want.String() {
 		t.Fatalf("got %s want %s", got, want)
 	}
 }
@@ -52,8 +52,25 @@ func TestSplitEvenly(t *testing.T) {
 				t.Fatalf("n=%d shard %d start %s want %s", n, i, r.Start, s)
 			}
 		}
-		if rs[n-1].End != MaxHashKey {
+		if rs[n-1].End != Max {
 			t.Fatalf("n=%d last end %s", n, rs[n-1].End)
 		}
 	}
+}
+
+func FuzzParse(f *testing.F) {
+	for _, s := range []string{"0", "1", "340282366920938463463374607431768211455", "340282366920938463463374607431768211456", "-1", "0x10", "", "007"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		k, err := Parse(s)
+		want, ok := new(big.Int).SetString(s, 10)
+		inRange := ok && want.Sign() >= 0 && want.BitLen() <= 128 && s[0] != '+' && s[0] != '-'
+		if (err == nil) != inRange {
+			t.Fatalf("Parse(%q) err=%v, big says in range=%v", s, err, inRange)
+		}
+		if err == nil && k.String() != want.String() {
+			t.Fatalf("Parse(%q) = %s, want %s", s, k, want)
+		}
+	})
 }
