@@ -1,8 +1,6 @@
 package meta
 
 import (
-	"github.com/eddy-streams/eddy/internal/hashkey"
-
 	"encoding/binary"
 	"errors"
 	"os"
@@ -12,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
+	"github.com/eddy-streams/eddy/internal/hashkey"
 	"github.com/eddy-streams/eddy/internal/vfs"
+	"go.etcd.io/bbolt"
 )
 
 func TestPersistsAcrossReopen(t *testing.T) {

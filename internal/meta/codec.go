@@ -1,14 +1,14 @@
 package meta
 
 import (
-	"github.com/eddy-streams/eddy/internal/hashkey"
-
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 // The value encoding: a record is a version byte followed by its fields in a

@@ -1,12 +1,12 @@
 package meta
 
 import (
-	"github.com/eddy-streams/eddy/internal/hashkey"
-
 	"bytes"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 // The fuzz targets check that decoders never panic or over-allocate on any

@@ -1,14 +1,14 @@
 package meta
 
 import (
-	"github.com/eddy-streams/eddy/internal/hashkey"
-
 	"errors"
 	"math/rand/v2"
 	"reflect"
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 func TestCreateAndGetStream(t *testing.T) {

@@ -1,10 +1,10 @@
 package meta
 
 import (
-	"github.com/eddy-streams/eddy/internal/hashkey"
-
 	"encoding/binary"
 	"fmt"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 // Record versions. Each value starts with its record's version byte; a

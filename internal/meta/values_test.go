@@ -1,12 +1,12 @@
 package meta
 
 import (
-	"github.com/eddy-streams/eddy/internal/hashkey"
-
 	"encoding/hex"
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 func TestStreamRoundTrip(t *testing.T) {

@@ -172,3 +172,32 @@ func (s SeqNum) Less(o SeqNum) bool {
 	}
 	return false
 }
+
+const digitPairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
+
+// appendPadded appends v in decimal, zero-padded to width digits (width <= 20).
+func appendPadded(dst []byte, v uint64, width int) []byte {
+	var buf [20]byte
+	i := len(buf)
+	for v >= 100 {
+		q := v / 100
+		j := (v - q*100) * 2
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[j], digitPairs[j+1]
+		v = q
+	}
+	if v >= 10 {
+		i -= 2
+		buf[i], buf[i+1] = digitPairs[v*2], digitPairs[v*2+1]
+	} else if v > 0 {
+		i--
+		buf[i] = byte('0' + v)
+	}
+	for len(buf)-i < width {
+		i--
+		buf[i] = '0'
+	}
+	return append(dst, buf[i:]...)
+}
