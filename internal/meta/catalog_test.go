@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"go.etcd.io/bbolt"
-
+	"github.com/eddy-streams/eddy/internal/hashkey"
 	"github.com/eddy-streams/eddy/internal/vfs"
+	"go.etcd.io/bbolt"
 )
 
 func TestPersistsAcrossReopen(t *testing.T) {
@@ -52,7 +52,7 @@ func TestPersistsAcrossReopen(t *testing.T) {
 			t.Errorf("stream after reopen:\n got %+v\nwant %+v", got, s)
 		}
 		shards, err := tx.Shards(testNS, "orders")
-		if err != nil || len(shards) != 3 || shards[2].EndingHashKey != MaxUint128 {
+		if err != nil || len(shards) != 3 || shards[2].EndingHashKey != hashkey.Max {
 			t.Errorf("shards after reopen: %+v %v", shards, err)
 		}
 		if c, err := tx.ConsumerByARN(s.ARN + "/consumer/app:1"); err != nil || c.Name != "app" {

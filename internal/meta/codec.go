@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 // The value encoding: a record is a version byte followed by its fields in a
@@ -33,7 +35,7 @@ func (e *encoder) int(v int)             { e.varint(int64(v)) }
 func (e *encoder) time(t time.Time)      { e.varint(timeNanos(t)) }
 func (e *encoder) str(s string)          { e.uvarint(uint64(len(s))); e.b = append(e.b, s...) }
 func (e *encoder) bytes(b []byte)        { e.uvarint(uint64(len(b))); e.b = append(e.b, b...) }
-func (e *encoder) u128(u Uint128)        { e.u64(u.Hi); e.u64(u.Lo) }
+func (e *encoder) u128(u hashkey.Key)    { e.u64(u.Hi); e.u64(u.Lo) }
 func (e *encoder) fixedTime(t time.Time) { e.u64(uint64(timeNanos(t))) }
 
 func (e *encoder) strs(l []string) {
@@ -112,9 +114,9 @@ func (d *decoder) u64() uint64 {
 	return v
 }
 
-func (d *decoder) u128() Uint128 {
+func (d *decoder) u128() hashkey.Key {
 	hi := d.u64()
-	return Uint128{Hi: hi, Lo: d.u64()}
+	return hashkey.Key{Hi: hi, Lo: d.u64()}
 }
 
 func (d *decoder) uvarint() uint64 {

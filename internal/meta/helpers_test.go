@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 const testNS = "123456789012/us-east-1"
@@ -76,20 +78,12 @@ func createStream(t testing.TB, c *Catalog, s *Stream, n int) {
 
 func evenShards(tx *Tx, n int, created time.Time) []Shard {
 	out := make([]Shard, n)
-	step := MaxUint128.Big()
-	step.Div(step, bigInt(n))
-	for i := range out {
+	for i, r := range hashkey.SplitEvenly(n) {
 		id, err := tx.NextLogID()
 		if err != nil {
 			panic(err)
 		}
-		start, _ := Uint128FromBig(bigMul(step, i))
-		end := MaxUint128
-		if i < n-1 {
-			next, _ := Uint128FromBig(bigMul(step, i+1))
-			end, _ = next.Sub(Uint128{Lo: 1})
-		}
-		out[i] = Shard{Index: uint64(i), LogID: id, StartingHashKey: start, EndingHashKey: end, Created: created}
+		out[i] = Shard{Index: uint64(i), LogID: id, StartingHashKey: r.Start, EndingHashKey: r.End, Created: created}
 	}
 	return out
 }

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 func TestCreateAndGetStream(t *testing.T) {
@@ -315,8 +317,8 @@ func TestShards(t *testing.T) {
 		if parent, err = tx.Shard(testNS, "orders", 0); err != nil {
 			return err
 		}
-		mid, _ := ParseUint128("42535295865117307932921825928971026431")
-		for i, r := range [][2]Uint128{{parent.StartingHashKey, mid}, {func() Uint128 { m, _ := mid.Add(Uint128{Lo: 1}); return m }(), parent.EndingHashKey}} {
+		mid, _ := hashkey.Parse("42535295865117307932921825928971026431")
+		for i, r := range [][2]hashkey.Key{{parent.StartingHashKey, mid}, {func() hashkey.Key { m, _ := mid.Add(hashkey.Key{Lo: 1}); return m }(), parent.EndingHashKey}} {
 			id, err := tx.NextLogID()
 			if err != nil {
 				return err

@@ -1,6 +1,10 @@
 package meta
 
-import "time"
+import (
+	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
+)
 
 // Namespaces: every stream lives in a namespace, an opaque non-empty string
 // chosen by the caller. eddy uses "ACCOUNT/REGION", e.g.
@@ -63,8 +67,8 @@ type Shard struct {
 	// LogID names the shard's log in the log store; allocated by
 	// Tx.NextLogID, never reused, and fixed for the life of the shard.
 	LogID           uint64
-	StartingHashKey Uint128
-	EndingHashKey   Uint128
+	StartingHashKey hashkey.Key
+	EndingHashKey   hashkey.Key
 
 	HasParent           bool
 	ParentIndex         uint64

@@ -3,6 +3,8 @@ package meta
 import (
 	"encoding/binary"
 	"fmt"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 // Record versions. Each value starts with its record's version byte; a
@@ -137,8 +139,8 @@ func decodeShard(b []byte, s *Shard) error {
 	*s = Shard{
 		Index:               s.Index,
 		LogID:               be.Uint64(b[2:]),
-		StartingHashKey:     Uint128{Hi: be.Uint64(b[10:]), Lo: be.Uint64(b[18:])},
-		EndingHashKey:       Uint128{Hi: be.Uint64(b[26:]), Lo: be.Uint64(b[34:])},
+		StartingHashKey:     hashkey.Key{Hi: be.Uint64(b[10:]), Lo: be.Uint64(b[18:])},
+		EndingHashKey:       hashkey.Key{Hi: be.Uint64(b[26:]), Lo: be.Uint64(b[34:])},
 		HasParent:           flags&shardHasParent != 0,
 		ParentIndex:         be.Uint64(b[42:]),
 		HasAdjacentParent:   flags&shardHasAdjacentParent != 0,

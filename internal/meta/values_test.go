@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/hashkey"
 )
 
 func TestStreamRoundTrip(t *testing.T) {
@@ -23,7 +25,7 @@ func TestStreamRoundTrip(t *testing.T) {
 func TestShardRoundTrip(t *testing.T) {
 	for _, s := range []Shard{
 		{},
-		{LogID: 7, StartingHashKey: Uint128{Hi: 1, Lo: 2}, EndingHashKey: MaxUint128, Created: t0},
+		{LogID: 7, StartingHashKey: hashkey.Key{Hi: 1, Lo: 2}, EndingHashKey: hashkey.Max, Created: t0},
 		{LogID: 9, HasParent: true, ParentIndex: 3, HasAdjacentParent: true, AdjacentParentIndex: 4,
 			Created: t0, Closed: true, ClosedAt: t0.Add(time.Minute), EndingRecord: 12345},
 		{Created: time.Unix(0, 0).UTC()}, // the epoch is not the zero time
@@ -62,7 +64,7 @@ func TestConsumerAndSettingsRoundTrip(t *testing.T) {
 // format change and needs a new record version, a new catalog format version
 // and an update to docs/format/catalog.md.
 func TestEncodingGolden(t *testing.T) {
-	sh := Shard{LogID: 0x0102, StartingHashKey: Uint128{Lo: 1}, EndingHashKey: MaxUint128,
+	sh := Shard{LogID: 0x0102, StartingHashKey: hashkey.Key{Lo: 1}, EndingHashKey: hashkey.Max,
 		HasParent: true, ParentIndex: 2, Created: time.Unix(0, 1000).UTC(), Closed: true,
 		ClosedAt: time.Unix(0, 2000).UTC(), EndingRecord: 5}
 	s := &Stream{ARN: "a", ID: "i", Incarnation: 300, Status: "ACTIVE", Created: time.Unix(0, 1).UTC(),
