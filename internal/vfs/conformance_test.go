@@ -28,6 +28,16 @@ func allFS() []fsUnderTest {
 			}
 			return m, "/work"
 		}},
+		{"fault-os", func(t *testing.T) (FS, string) { return NewFault(OS), t.TempDir() }},
+		{"fault-mem", func(t *testing.T) (FS, string) {
+			m := NewMem()
+			if err := m.MkdirAll("/work", 0o755); err != nil {
+				t.Fatal(err)
+			}
+			f := NewFault(m)
+			f.SetSpace(1 << 30) // accounting on, never short
+			return f, "/work"
+		}},
 	}
 }
 
