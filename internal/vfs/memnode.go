@@ -3,7 +3,6 @@ package vfs
 import (
 	"io/fs"
 	"maps"
-	"slices"
 	"time"
 )
 
@@ -44,9 +43,13 @@ type inode struct {
 	// WriteAt past EOF) exposes zeros without extra work.
 	pages  []*page
 	size   int64
-	dirty  bool // current data differs from durable data
 	dPages []*page
 	dSize  int64
+	// dirty says the current data may differ from the durable data; only
+	// pages with an index in [dLo, dHi) can differ, so that a Sync after an
+	// append costs the pages appended to, not the whole file.
+	dirty    bool
+	dLo, dHi int
 
 	// Directories.
 	children  map[string]*inode
@@ -86,6 +89,7 @@ func (n *inode) readAt(p []byte, off int64) int {
 // writable returns page pi ready to be modified: allocated if it was a hole,
 // copied if it is frozen.
 func (n *inode) writable(pi int) *page {
+	n.markDirty(pi, pi+1)
 	if pi >= len(n.pages) {
 		n.pages = append(n.pages, make([]*page, pi+1-len(n.pages))...)
 	}
@@ -119,6 +123,16 @@ func (n *inode) writeAt(p []byte, off int64) {
 	n.touch()
 }
 
+// markDirty records that pages [lo, hi) may differ from the durable ones.
+func (n *inode) markDirty(lo, hi int) {
+	if n.dLo == n.dHi {
+		n.dLo, n.dHi = lo, hi
+	} else {
+		n.dLo, n.dHi = min(n.dLo, lo), max(n.dHi, hi)
+	}
+	n.dirty = true
+}
+
 func (n *inode) touch() {
 	n.dirty = true
 	n.mtime = time.Now()
@@ -131,6 +145,7 @@ func (n *inode) truncate(size int64) {
 	if size <= n.size {
 		keep := int((size + MemBlockSize - 1) / MemBlockSize)
 		if keep < len(n.pages) {
+			n.markDirty(keep, len(n.pages))
 			clear(n.pages[keep:])
 			n.pages = n.pages[:keep]
 		}
@@ -155,6 +170,7 @@ func (n *inode) punch(off, length int64) int64 {
 		}
 		if n.pages[pi] != nil {
 			if c == MemBlockSize {
+				n.markDirty(pi, pi+1)
 				n.pages[pi] = nil
 				freed += MemBlockSize
 			} else {
@@ -196,14 +212,21 @@ func (n *inode) sync() {
 	if !n.dirty {
 		return
 	}
-	for _, pg := range n.pages {
+	if len(n.dPages) < len(n.pages) {
+		n.dPages = append(n.dPages, make([]*page, len(n.pages)-len(n.dPages))...)
+	}
+	for i := n.dLo; i < min(n.dHi, len(n.pages)); i++ {
+		pg := n.pages[i]
 		if pg != nil {
 			pg.frozen = true
 		}
+		n.dPages[i] = pg
 	}
-	n.dPages = slices.Clone(n.pages)
+	clear(n.dPages[len(n.pages):])
+	n.dPages = n.dPages[:len(n.pages)]
 	n.dSize = n.size
 	n.dirty = false
+	n.dLo, n.dHi = 0, 0
 }
 
 // syncDir makes the directory's current entries durable.
