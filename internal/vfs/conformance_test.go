@@ -73,6 +73,16 @@ var conformanceCases = []struct {
 		}
 		_, err = fsys.ReadDir(filepath.Join(dir, "nope"))
 		wantErr(t, err, fs.ErrNotExist)
+		// The empty name names nothing.
+		_, err = fsys.OpenFile("", os.O_RDONLY, 0)
+		wantErr(t, err, fs.ErrNotExist)
+		_, err = fsys.Stat("")
+		wantErr(t, err, fs.ErrNotExist)
+		wantErr(t, fsys.MkdirAll("", 0o755), fs.ErrNotExist)
+		wantErr(t, fsys.Remove(""), fs.ErrNotExist)
+		if err := fsys.RemoveAll(""); err != nil {
+			t.Fatalf("RemoveAll(\"\"): %v", err)
+		}
 	}},
 	{"excl", func(t *testing.T, fsys FS, dir string) {
 		name := filepath.Join(dir, "f")

@@ -3,9 +3,11 @@ package vfs
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 )
@@ -353,5 +355,50 @@ func TestFaultPartialWriteThenCrash(t *testing.T) {
 	}
 	if !got["rec1|"] || !got["rec1|rec"] {
 		t.Fatalf("32 seeds did not reach both extremes: %v", got)
+	}
+}
+
+// TestFaultConcurrent writes through a Fault with a budget from several
+// goroutines (run with -race): the budget is never overspent.
+func TestFaultConcurrent(t *testing.T) {
+	m := NewMem()
+	f := NewFault(m)
+	const budget = 10000
+	f.SetSpace(budget)
+	stop := f.OnOp(OpSync, func(Op, string) {})
+	defer stop()
+	var wg sync.WaitGroup
+	written := make([]int64, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			w, err := f.OpenFile(fmt.Sprintf("/f%d", g), os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			defer w.Close()
+			for range 200 {
+				n, err := w.Write(make([]byte, 17))
+				written[g] += int64(n)
+				if err != nil && !errors.Is(err, syscall.ENOSPC) {
+					t.Error(err)
+				}
+				w.Sync()
+			}
+		})
+	}
+	wg.Wait()
+	var total int64
+	for g, n := range written {
+		total += n
+		if fi, err := m.Stat(fmt.Sprintf("/f%d", g)); err != nil || fi.Size() != n {
+			t.Fatalf("f%d: size %v, wrote %d (%v)", g, fi.Size(), n, err)
+		}
+	}
+	if total != budget || f.Space() != 0 {
+		t.Fatalf("wrote %d with a budget of %d; %d left", total, budget, f.Space())
+	}
+	if c := f.TotalCounts(); c.Syncs != 800 || c.Writes != 800 || c.WriteBytes != budget {
+		t.Fatalf("counts %+v", c)
 	}
 }

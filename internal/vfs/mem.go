@@ -85,6 +85,9 @@ func (m *Mem) walk(parts []string) (*inode, error) {
 
 // lookup resolves a name to its inode; the root resolves to itself.
 func (m *Mem) lookup(name string) (*inode, error) {
+	if name == "" {
+		return nil, syscall.ENOENT
+	}
 	parts := splitPath(name)
 	if len(parts) == 0 {
 		return m.root, nil
@@ -103,6 +106,9 @@ func (m *Mem) lookup(name string) (*inode, error) {
 // parent resolves the directory holding name and name's last component. For
 // the root it returns base "".
 func (m *Mem) parent(name string) (dir *inode, base string, err error) {
+	if name == "" {
+		return nil, "", syscall.ENOENT
+	}
 	parts := splitPath(name)
 	if len(parts) == 0 {
 		return nil, "", nil
@@ -256,6 +262,9 @@ func (m *Mem) MkdirAll(name string, perm fs.FileMode) error {
 }
 
 func (m *Mem) mkdirAllLocked(name string, perm fs.FileMode) error {
+	if name == "" {
+		return pathErr("mkdir", name, syscall.ENOENT)
+	}
 	d := m.root
 	for _, p := range splitPath(name) {
 		c := d.children[p]
