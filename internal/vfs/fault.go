@@ -86,6 +86,12 @@ type Rule struct {
 	// before the error; a write no longer than Partial lands whole and still
 	// fails.
 	Partial int
+	// LoseUnsynced makes a failing Sync do what Linux does after a writeback
+	// error: the file's unsynced data stays readable but is marked clean, so
+	// a later successful Sync does not make it durable (only what is written
+	// after the failure is) and a crash loses it, possibly leaving zeros under
+	// a size that did reach the disk. It only has an effect over Mem.
+	LoseUnsynced bool
 }
 
 type activeRule struct {
@@ -263,10 +269,16 @@ func (f *Fault) count(name string) *Counts {
 	return c
 }
 
-// before runs the hooks for an operation, then returns the error to inject,
-// if a rule fires, and how many bytes of a write land first. tally updates
-// the counters of names[0].
-func (f *Fault) before(op Op, tally func(*Counts), names ...string) (error, int) {
+// firing is a rule that fired on an operation.
+type firing struct {
+	err          error // the injected error, wrapped to carry ErrInjected
+	partial      int
+	loseUnsynced bool
+}
+
+// before runs the hooks for an operation, then returns the rule that fires
+// on it, if any. tally updates the counters of names[0].
+func (f *Fault) before(op Op, tally func(*Counts), names ...string) *firing {
 	f.mu.Lock()
 	if tally != nil {
 		tally(f.count(names[0]))
@@ -297,9 +309,9 @@ func (f *Fault) before(op Op, tally func(*Counts), names ...string) (error, int)
 				f.rules = slices.Delete(f.rules, i, i+1)
 			}
 		}
-		return &injectedError{r.Err}, r.Partial
+		return &firing{err: &injectedError{r.Err}, partial: r.Partial, loseUnsynced: r.LoseUnsynced}
 	}
-	return nil, 0
+	return nil
 }
 
 // charge takes n bytes from the free space and refund gives them back.
@@ -330,8 +342,8 @@ func (f *Fault) forget(key string, size int64) {
 
 func (f *Fault) OpenFile(name string, flag int, perm fs.FileMode) (File, error) {
 	key := filepath.Clean(name)
-	if err, _ := f.before(OpOpen, nil, key); err != nil {
-		return nil, pathErr("open", name, err)
+	if fr := f.before(OpOpen, nil, key); fr != nil {
+		return nil, pathErr("open", name, fr.err)
 	}
 	var oldSize int64 = -1
 	if flag&os.O_TRUNC != 0 {
@@ -369,8 +381,8 @@ func (f *Fault) OpenFile(name string, flag int, perm fs.FileMode) (File, error) 
 
 func (f *Fault) Remove(name string) error {
 	key := filepath.Clean(name)
-	if err, _ := f.before(OpRemove, nil, key); err != nil {
-		return pathErr("remove", name, err)
+	if fr := f.before(OpRemove, nil, key); fr != nil {
+		return pathErr("remove", name, fr.err)
 	}
 	fi, serr := f.inner.Stat(name)
 	if err := f.inner.Remove(name); err != nil {
@@ -386,8 +398,8 @@ func (f *Fault) Remove(name string) error {
 
 func (f *Fault) RemoveAll(name string) error {
 	key := filepath.Clean(name)
-	if err, _ := f.before(OpRemove, nil, key); err != nil {
-		return pathErr("RemoveAll", name, err)
+	if fr := f.before(OpRemove, nil, key); fr != nil {
+		return pathErr("RemoveAll", name, fr.err)
 	}
 	sizes := map[string]int64{}
 	f.collect(name, key, sizes)
@@ -421,8 +433,8 @@ func (f *Fault) collect(name, key string, sizes map[string]int64) {
 
 func (f *Fault) Rename(oldname, newname string) error {
 	okey, nkey := filepath.Clean(oldname), filepath.Clean(newname)
-	if err, _ := f.before(OpRename, nil, okey, nkey); err != nil {
-		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: err}
+	if fr := f.before(OpRename, nil, okey, nkey); fr != nil {
+		return &os.LinkError{Op: "rename", Old: oldname, New: newname, Err: fr.err}
 	}
 	nfi, nerr := f.inner.Stat(newname)
 	if err := f.inner.Rename(oldname, newname); err != nil {
@@ -453,15 +465,15 @@ func (f *Fault) Rename(oldname, newname string) error {
 }
 
 func (f *Fault) MkdirAll(name string, perm fs.FileMode) error {
-	if err, _ := f.before(OpMkdir, nil, filepath.Clean(name)); err != nil {
-		return pathErr("mkdir", name, err)
+	if fr := f.before(OpMkdir, nil, filepath.Clean(name)); fr != nil {
+		return pathErr("mkdir", name, fr.err)
 	}
 	return f.inner.MkdirAll(name, perm)
 }
 
 func (f *Fault) ReadDir(name string) ([]fs.DirEntry, error) {
-	if err, _ := f.before(OpReadDir, nil, filepath.Clean(name)); err != nil {
-		return nil, pathErr("open", name, err)
+	if fr := f.before(OpReadDir, nil, filepath.Clean(name)); fr != nil {
+		return nil, pathErr("open", name, fr.err)
 	}
 	return f.inner.ReadDir(name)
 }
@@ -469,15 +481,15 @@ func (f *Fault) ReadDir(name string) ([]fs.DirEntry, error) {
 func (f *Fault) Stat(name string) (fs.FileInfo, error) { return f.inner.Stat(name) }
 
 func (f *Fault) SyncDir(name string) error {
-	if err, _ := f.before(OpSyncDir, func(c *Counts) { c.SyncDirs++ }, filepath.Clean(name)); err != nil {
-		return pathErr("sync", name, err)
+	if fr := f.before(OpSyncDir, func(c *Counts) { c.SyncDirs++ }, filepath.Clean(name)); fr != nil {
+		return pathErr("sync", name, fr.err)
 	}
 	return f.inner.SyncDir(name)
 }
 
 func (f *Fault) Lock(name string) (io.Closer, error) {
-	if err, _ := f.before(OpLock, nil, filepath.Clean(name)); err != nil {
-		return nil, fmt.Errorf("lock %s: %w", name, err)
+	if fr := f.before(OpLock, nil, filepath.Clean(name)); fr != nil {
+		return nil, fmt.Errorf("lock %s: %w", name, fr.err)
 	}
 	return f.inner.Lock(name)
 }

@@ -402,3 +402,34 @@ func TestFaultConcurrent(t *testing.T) {
 		t.Fatalf("counts %+v", c)
 	}
 }
+
+// TestFaultLoseUnsynced models fsync after a writeback error: retrying the
+// sync "succeeds" but the data written before the failure is not durable.
+func TestFaultLoseUnsynced(t *testing.T) {
+	m := NewMem()
+	f := NewFault(m)
+	w := mustOpen(t, f, "/j", os.O_RDWR|os.O_CREATE|os.O_APPEND)
+	mustSyncDir(t, f, "/")
+	mustWrite(t, w, "ok|")
+	mustSync(t, w)
+	// A block-sized record, so the next one starts in a block of its own.
+	lost := strings.Repeat("L", MemBlockSize-3)
+	mustWrite(t, w, lost)
+	f.Inject(Rule{Ops: OpSync, Times: 1, LoseUnsynced: true})
+	if err := w.Sync(); !errors.Is(err, syscall.EIO) {
+		t.Fatalf("sync: %v", err)
+	}
+	// Still readable before a crash.
+	wantFile(t, f, "/j", "ok|"+lost)
+	// Retrying the sync reports success but makes nothing durable.
+	mustSync(t, w)
+	wantFile(t, m.CrashClone(), "/j", "ok|")
+	// Data written after the failure is made durable by the next sync; the
+	// lost bytes below it come back as zeros.
+	mustWrite(t, w, "after")
+	mustSync(t, w)
+	wantFile(t, m.CrashClone(), "/j", "ok|"+strings.Repeat("\x00", len(lost))+"after")
+	if s := (OpWrite | OpSync).String(); s != "write|sync" {
+		t.Fatalf("Op.String() = %q", s)
+	}
+}

@@ -23,15 +23,15 @@ func (ff *faultFile) Seek(off int64, whence int) (int64, error) {
 }
 
 func (ff *faultFile) Read(p []byte) (int, error) {
-	if err, _ := ff.f.before(OpRead, func(c *Counts) { c.Reads++ }, ff.key); err != nil {
-		return 0, pathErr("read", ff.Name(), err)
+	if fr := ff.f.before(OpRead, func(c *Counts) { c.Reads++ }, ff.key); fr != nil {
+		return 0, pathErr("read", ff.Name(), fr.err)
 	}
 	return ff.inner.Read(p)
 }
 
 func (ff *faultFile) ReadAt(p []byte, off int64) (int, error) {
-	if err, _ := ff.f.before(OpRead, func(c *Counts) { c.Reads++ }, ff.key); err != nil {
-		return 0, pathErr("read", ff.Name(), err)
+	if fr := ff.f.before(OpRead, func(c *Counts) { c.Reads++ }, ff.key); fr != nil {
+		return 0, pathErr("read", ff.Name(), fr.err)
 	}
 	return ff.inner.ReadAt(p, off)
 }
@@ -50,7 +50,7 @@ func (ff *faultFile) WriteAt(p []byte, off int64) (int, error) {
 // the bytes that fit, then fails, like a real short write.
 func (ff *faultFile) write(p []byte, off int64) (int, error) {
 	f := ff.f
-	injected, partial := f.before(OpWrite, func(c *Counts) { c.Writes++ }, ff.key)
+	fired := f.before(OpWrite, func(c *Counts) { c.Writes++ }, ff.key)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if ff.used == nil {
@@ -74,9 +74,9 @@ func (ff *faultFile) write(p []byte, off int64) (int, error) {
 	}
 	k := len(p)
 	var fail error
-	if injected != nil {
-		k = min(k, max(partial, 0))
-		fail = pathErr("write", ff.Name(), injected)
+	if fired != nil {
+		k = min(k, max(fired.partial, 0))
+		fail = pathErr("write", ff.Name(), fired.err)
 	}
 	if f.limited {
 		if fit := ff.used.fit(pos, int64(k), f.free); fit < int64(k) {
@@ -109,23 +109,26 @@ func (ff *faultFile) writeInner(p []byte, off int64) (int, error) {
 }
 
 func (ff *faultFile) Sync() error {
-	if err, _ := ff.f.before(OpSync, func(c *Counts) { c.Syncs++ }, ff.key); err != nil {
-		return pathErr("sync", ff.Name(), err)
+	if fr := ff.f.before(OpSync, func(c *Counts) { c.Syncs++ }, ff.key); fr != nil {
+		if l, ok := ff.inner.(unsyncedLoser); ok && fr.loseUnsynced {
+			l.loseUnsynced()
+		}
+		return pathErr("sync", ff.Name(), fr.err)
 	}
 	return ff.inner.Sync()
 }
 
 func (ff *faultFile) Close() error {
-	if err, _ := ff.f.before(OpClose, nil, ff.key); err != nil {
+	if fr := ff.f.before(OpClose, nil, ff.key); fr != nil {
 		ff.inner.Close()
-		return pathErr("close", ff.Name(), err)
+		return pathErr("close", ff.Name(), fr.err)
 	}
 	return ff.inner.Close()
 }
 
 func (ff *faultFile) Truncate(size int64) error {
-	if err, _ := ff.f.before(OpTruncate, nil, ff.key); err != nil {
-		return pathErr("truncate", ff.Name(), err)
+	if fr := ff.f.before(OpTruncate, nil, ff.key); fr != nil {
+		return pathErr("truncate", ff.Name(), fr.err)
 	}
 	ff.f.mu.Lock()
 	defer ff.f.mu.Unlock()
@@ -139,8 +142,8 @@ func (ff *faultFile) Truncate(size int64) error {
 }
 
 func (ff *faultFile) PunchHole(off, n int64) error {
-	if err, _ := ff.f.before(OpPunchHole, nil, ff.key); err != nil {
-		return pathErr("punch hole", ff.Name(), err)
+	if fr := ff.f.before(OpPunchHole, nil, ff.key); fr != nil {
+		return pathErr("punch hole", ff.Name(), fr.err)
 	}
 	ff.f.mu.Lock()
 	defer ff.f.mu.Unlock()
@@ -156,8 +159,8 @@ func (ff *faultFile) PunchHole(off, n int64) error {
 // Preallocate is all or nothing: it fails with ENOSPC, reserving nothing, if
 // the range needs more new storage than is free.
 func (ff *faultFile) Preallocate(off, n int64) error {
-	if err, _ := ff.f.before(OpPreallocate, nil, ff.key); err != nil {
-		return pathErr("preallocate", ff.Name(), err)
+	if fr := ff.f.before(OpPreallocate, nil, ff.key); fr != nil {
+		return pathErr("preallocate", ff.Name(), fr.err)
 	}
 	f := ff.f
 	f.mu.Lock()
@@ -176,4 +179,10 @@ func (ff *faultFile) Preallocate(off, n int64) error {
 	return nil
 }
 
-var _ File = (*faultFile)(nil)
+// unsyncedLoser is a file that can model a failed writeback (Rule.LoseUnsynced).
+type unsyncedLoser interface{ loseUnsynced() }
+
+var (
+	_ File          = (*faultFile)(nil)
+	_ unsyncedLoser = (*memFile)(nil)
+)

@@ -241,3 +241,15 @@ func (f *memFile) Preallocate(off, n int64) error {
 	f.n.preallocate(off, n)
 	return nil
 }
+
+// loseUnsynced marks the file's unsynced data clean without making it
+// durable, as Linux does to dirty pages whose writeback failed. See
+// Rule.LoseUnsynced.
+func (f *memFile) loseUnsynced() {
+	f.m.mu.Lock()
+	defer f.m.mu.Unlock()
+	if f.check("sync") == nil && !f.n.dir {
+		f.n.dirty = false
+		f.n.dLo, f.n.dHi = 0, 0
+	}
+}
