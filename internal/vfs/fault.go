@@ -156,7 +156,10 @@ func NewFault(inner FS) *Fault {
 	return &Fault{inner: inner, files: map[string]*spans{}, counts: map[string]*Counts{}}
 }
 
-// Inject adds a rule and returns a function that removes it.
+// Inject adds a rule and returns a function that removes it. An operation is
+// offered to the rules in the order they were added: a matching rule still
+// counting down After lets it pass to the next rule, and the first matching
+// rule that fires decides the failure.
 func (f *Fault) Inject(r Rule) (remove func()) {
 	if r.Err == nil {
 		r.Err = syscall.EIO
