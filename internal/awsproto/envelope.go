@@ -240,7 +240,7 @@ const (
 	xmlAccessDenied = "<AccessDeniedException>\n" +
 		"  <Message>Unable to determine service/operation name to be authorized</Message>\n" +
 		"</AccessDeniedException>\n"
-	xmlUnknownOperation       = "<UnknownOperationException/>\n"
-	deprecatedSerialization   = `{"Output":{"__type":"com.amazon.coral.service#SerializationException","Message":null},"Version":"1.0"}`
-	deprecatedUnknownOperation= `{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}`
+	xmlUnknownOperation        = "<UnknownOperationException/>\n"
+	deprecatedSerialization    = `{"Output":{"__type":"com.amazon.coral.service#SerializationException","Message":null},"Version":"1.0"}`
+	deprecatedUnknownOperation = `{"Output":{"__type":"com.amazon.coral.service#UnknownOperationException","message":null},"Version":"1.0"}`
 )

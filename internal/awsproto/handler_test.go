@@ -247,7 +247,9 @@ func TestOperationErrors(t *testing.T) {
 		if r.status != c.status || string(r.body) != c.want {
 			t.Errorf("%s %s: got %d %s, want %d %s", c.op, c.body, r.status, r.body, c.status, c.want)
 		}
-		var e struct{ Type string `json:"__type"` }
+		var e struct {
+			Type string `json:"__type"`
+		}
 		json.Unmarshal(r.body, &e)
 		if r.header.Get("X-Amzn-Errortype") != e.Type {
 			t.Errorf("%s: x-amzn-ErrorType %q, body type %q", c.op, r.header.Get("X-Amzn-Errortype"), e.Type)
