@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"runtime/debug"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -31,14 +33,23 @@ type HandlerOptions struct {
 	// EventWriteTimeout bounds the write of one event-stream message to a
 	// client that stopped reading. Zero means 30 s; negative disables it.
 	EventWriteTimeout time.Duration
+	// Ready reports whether the services can take requests. Until it does,
+	// API requests get 503 ServiceUnavailableException, so that the server
+	// can listen (and answer health checks) while storage recovers. Nil
+	// means always ready.
+	Ready func() bool
 }
 
 // Handler serves the AWS JSON 1.1 / CBOR protocol for a set of services: it
 // dispatches on X-Amz-Target, parses SigV4, decodes the body into the
 // operation's input and encodes its output or error the way AWS does.
 type Handler struct {
-	services map[string]*boundService
-	log      *slog.Logger
+	// services is replaced, never modified, by Register: requests read it
+	// without locking.
+	services   atomic.Pointer[map[string]*boundService]
+	registerMu sync.Mutex
+	ready      func() bool
+	log        *slog.Logger
 	maxBody  int64
 	readTO   time.Duration
 	eventTO  time.Duration
@@ -61,11 +72,10 @@ type boundOp struct {
 	metrics *opMetrics
 }
 
-// NewHandler returns a Handler serving services. Target prefixes must be
-// unique and every operation needs exactly one of Call and Stream.
+// NewHandler returns a Handler serving services (see Register).
 func NewHandler(opts HandlerOptions, services ...*Service) (*Handler, error) {
 	h := &Handler{
-		services: make(map[string]*boundService, len(services)),
+		ready:    opts.Ready,
 		log:      opts.Logger,
 		maxBody:  opts.MaxBodyBytes,
 		readTO:   opts.BodyReadTimeout,
@@ -85,26 +95,45 @@ func NewHandler(opts HandlerOptions, services ...*Service) (*Handler, error) {
 	}
 	h.metrics = newHandlerMetrics(opts.Metrics)
 	h.streams, h.endStream = context.WithCancel(context.Background())
+	h.services.Store(&map[string]*boundService{})
+	if err := h.Register(services...); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+// Register adds services to a running Handler, which serves them from the
+// next request on. Target prefixes must be unique and every operation needs
+// NewInput and exactly one of Call and Stream; on error nothing is added.
+func (h *Handler) Register(services ...*Service) error {
+	h.registerMu.Lock()
+	defer h.registerMu.Unlock()
+	old := *h.services.Load()
+	next := make(map[string]*boundService, len(old)+len(services))
+	for k, v := range old {
+		next[k] = v
+	}
 	for _, s := range services {
 		if s == nil || s.TargetPrefix == "" {
-			return nil, errors.New("awsproto: service without a target prefix")
+			return errors.New("awsproto: service without a target prefix")
 		}
-		if _, dup := h.services[s.TargetPrefix]; dup {
-			return nil, fmt.Errorf("awsproto: two services with target prefix %q", s.TargetPrefix)
+		if _, dup := next[s.TargetPrefix]; dup {
+			return fmt.Errorf("awsproto: two services with target prefix %q", s.TargetPrefix)
 		}
 		bs := &boundService{svc: s, ops: make(map[string]*boundOp, len(s.Operations))}
 		for name, op := range s.Operations {
 			if op == nil || op.NewInput == nil || (op.Call == nil) == (op.Stream == nil) {
-				return nil, fmt.Errorf("awsproto: %s.%s needs NewInput and exactly one of Call and Stream", s.TargetPrefix, name)
+				return fmt.Errorf("awsproto: %s.%s needs NewInput and exactly one of Call and Stream", s.TargetPrefix, name)
 			}
 			if op.Name != "" && op.Name != name {
-				return nil, fmt.Errorf("awsproto: %s: operation registered as %q is named %q", s.TargetPrefix, name, op.Name)
+				return fmt.Errorf("awsproto: %s: operation registered as %q is named %q", s.TargetPrefix, name, op.Name)
 			}
 			bs.ops[name] = &boundOp{op: op, service: s.SigningName, metrics: h.metrics.forOp(s, name)}
 		}
-		h.services[s.TargetPrefix] = bs
+		next[s.TargetPrefix] = bs
 	}
-	return h, nil
+	h.services.Store(&next)
+	return nil
 }
 
 // EndStreams ends every open event stream and makes new ones end at once.
@@ -201,9 +230,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 
 	format := classifyContentType(headerValue(r.Header, "Content-Type"))
+	if h.ready != nil && !h.ready() {
+		if format == formatCBOR {
+			q.enc = CBOR
+		}
+		h.writeError(&q, &Error{Exception: ServiceUnavailable, Message: "eddy is starting: recovery is not finished."})
+		return
+	}
 	prefix, opName := splitTarget(headerValue(r.Header, "X-Amz-Target"))
 	var svc *boundService
-	if bs := h.services[prefix]; bs != nil && opName != "" {
+	if bs := (*h.services.Load())[prefix]; bs != nil && opName != "" {
 		svc = bs
 		q.op = bs.ops[opName]
 	}

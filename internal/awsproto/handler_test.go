@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/VictoriaMetrics/metrics"
@@ -349,5 +350,29 @@ func TestWireHeaderNames(t *testing.T) {
 		if !strings.Contains(string(raw), h) {
 			t.Errorf("response lacks %q:\n%s", h, raw)
 		}
+	}
+}
+
+func TestReadyAndRegister(t *testing.T) {
+	var ready atomic.Bool
+	srv, h, _ := newTestServer(t, HandlerOptions{Ready: ready.Load}, &Service{TargetPrefix: "Other"})
+	call := func() resp {
+		return do(t, srv, req{headers: map[string]string{"Content-Type": ctJSON, "X-Amz-Target": testPrefix + ".ListStreams"}, body: "{}", sign: true})
+	}
+	if r := call(); r.status != 503 || !strings.Contains(string(r.body), `"__type":"ServiceUnavailableException"`) {
+		t.Errorf("before ready: %d %s", r.status, r.body)
+	}
+	ready.Store(true)
+	if r := call(); r.status != 400 || string(r.body) != `{"__type":"UnknownOperationException"}` {
+		t.Errorf("ready, not registered: %d %s", r.status, r.body)
+	}
+	if err := h.Register(testService(nil)); err != nil {
+		t.Fatal(err)
+	}
+	if r := call(); r.status != 200 {
+		t.Errorf("registered: %d %s", r.status, r.body)
+	}
+	if err := h.Register(testService(nil)); err == nil {
+		t.Error("registered the same prefix twice")
 	}
 }
