@@ -50,10 +50,10 @@ type Handler struct {
 	registerMu sync.Mutex
 	ready      func() bool
 	log        *slog.Logger
-	maxBody  int64
-	readTO   time.Duration
-	eventTO  time.Duration
-	metrics  *handlerMetrics
+	maxBody    int64
+	readTO     time.Duration
+	eventTO    time.Duration
+	metrics    *handlerMetrics
 
 	// streams is canceled by EndStreams: every event stream's context is
 	// tied to it so that shutdown can end them.
@@ -75,11 +75,11 @@ type boundOp struct {
 // NewHandler returns a Handler serving services (see Register).
 func NewHandler(opts HandlerOptions, services ...*Service) (*Handler, error) {
 	h := &Handler{
-		ready:    opts.Ready,
-		log:      opts.Logger,
-		maxBody:  opts.MaxBodyBytes,
-		readTO:   opts.BodyReadTimeout,
-		eventTO:  opts.EventWriteTimeout,
+		ready:   opts.Ready,
+		log:     opts.Logger,
+		maxBody: opts.MaxBodyBytes,
+		readTO:  opts.BodyReadTimeout,
+		eventTO: opts.EventWriteTimeout,
 	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
