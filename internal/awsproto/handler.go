@@ -222,11 +222,12 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			h.writeRaw(&q, http.StatusRequestEntityTooLarge, nil, "", "RequestEntityTooLarge")
 			return
 		}
-		// The client went away or sent a broken body; there is nobody to
-		// answer in a useful way.
-		q.status, q.errType = 400, "ReadError"
+		// The client went away, stalled past the read deadline or sent a
+		// broken body. Any status would be a lie (net/http would send 200
+		// for an empty answer), so the connection (HTTP/1.1) or stream
+		// (HTTP/2) is aborted instead.
 		h.log.Debug("reading request body", "request_id", q.id, "err", err)
-		return
+		panic(http.ErrAbortHandler)
 	}
 
 	format := classifyContentType(headerValue(r.Header, "Content-Type"))
@@ -344,15 +345,21 @@ func (h *Handler) readBody(q *request, buf []byte) ([]byte, error) {
 	if q.r.ContentLength == 0 {
 		return buf[:0], nil
 	}
-	if h.readTO > 0 && q.r.ContentLength <= h.maxBody {
-		rc := http.NewResponseController(q.w)
-		// Errors mean the connection cannot take deadlines (e.g. a test
-		// recorder); reading without one is then the only option.
-		if rc.SetReadDeadline(time.Now().Add(h.readTO)) == nil {
-			defer rc.SetReadDeadline(time.Time{})
-		}
+	if h.readTO <= 0 || q.r.ContentLength > h.maxBody {
+		return readBody(q.r, buf, h.maxBody)
 	}
-	return readBody(q.r, buf, h.maxBody)
+	rc := http.NewResponseController(q.w)
+	// An error means the connection cannot take deadlines (e.g. a test
+	// recorder); reading without one is then the only option.
+	withDeadline := rc.SetReadDeadline(time.Now().Add(h.readTO)) == nil
+	body, err := readBody(q.r, buf, h.maxBody)
+	if err == nil && withDeadline {
+		// Event streams outlive any body deadline. On error the deadline
+		// stays: net/http then drains or closes the rest of the body, and
+		// must not wait forever for a stalled client while doing so.
+		rc.SetReadDeadline(time.Time{})
+	}
+	return body, err
 }
 
 // cors answers CORS the way AWS does for browser clients. It reports

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"regexp"
@@ -14,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/VictoriaMetrics/metrics"
 )
@@ -374,5 +376,26 @@ func TestReadyAndRegister(t *testing.T) {
 	}
 	if err := h.Register(testService(nil)); err == nil {
 		t.Error("registered the same prefix twice")
+	}
+}
+
+// TestStalledBodyIsAborted checks that a client that stops sending its body
+// is cut off at the body read deadline rather than holding the request.
+func TestStalledBodyIsAborted(t *testing.T) {
+	srv, _, _ := newTestServer(t, HandlerOptions{BodyReadTimeout: 30 * time.Millisecond})
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the abort is logged by net/http
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST / HTTP/1.1\r\nHost: x\r\nContent-Type: %s\r\nX-Amz-Target: %s.ListStreams\r\nContent-Length: 100\r\n\r\n{\"Na", ctJSON, testPrefix)
+	conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	raw, err := io.ReadAll(conn)
+	if err != nil {
+		t.Fatalf("connection not closed by the server: %v", err)
+	}
+	if len(raw) != 0 {
+		t.Errorf("got a response for a stalled body:\n%s", raw)
 	}
 }
