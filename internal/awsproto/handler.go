@@ -68,7 +68,6 @@ type boundService struct {
 
 type boundOp struct {
 	op      *Operation
-	service string
 	metrics *opMetrics
 }
 
@@ -128,7 +127,7 @@ func (h *Handler) Register(services ...*Service) error {
 			if op.Name != "" && op.Name != name {
 				return fmt.Errorf("awsproto: %s: operation registered as %q is named %q", s.TargetPrefix, name, op.Name)
 			}
-			bs.ops[name] = &boundOp{op: op, service: s.SigningName, metrics: h.metrics.forOp(s, name)}
+			bs.ops[name] = &boundOp{op: op, metrics: h.metrics.forOp(s, name)}
 		}
 		next[s.TargetPrefix] = bs
 	}
