@@ -480,12 +480,12 @@ func (d *CBORDecoder) number(h item) (i int64, f float64, isFloat bool) {
 		for len(b) > 0 && b[0] == 0 {
 			b = b[1:]
 		}
-		var u uint64
-		if len(b) > 8 {
-			u = math.MaxUint64
-		}
-		for _, c := range b {
-			u = u<<8 | uint64(c)
+		u := uint64(math.MaxUint64)
+		if len(b) <= 8 {
+			u = 0
+			for _, c := range b {
+				u = u<<8 | uint64(c)
+			}
 		}
 		if h.tag == tagBigNeg {
 			if u > math.MaxInt64 {

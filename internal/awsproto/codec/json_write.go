@@ -86,11 +86,13 @@ func AppendJSONBlob(dst, b []byte) []byte {
 // most millisecond precision, e.g. 1441215410.867 (AWS's precision).
 func AppendJSONTime(dst []byte, t time.Time) []byte {
 	ms := t.UnixMilli()
-	sec, frac := ms/1000, ms%1000
-	if frac < 0 {
-		sec, frac = sec-1, frac+1000
+	u := uint64(ms)
+	if ms < 0 {
+		dst = append(dst, '-')
+		u = -u
 	}
-	dst = strconv.AppendInt(dst, sec, 10)
+	sec, frac := u/1000, u%1000
+	dst = strconv.AppendUint(dst, sec, 10)
 	if frac == 0 {
 		return dst
 	}
