@@ -3986,6 +3986,14 @@ func decodeCBORChildShardList(d *codec.CBORDecoder) []ChildShard {
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]ChildShard, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, ChildShard{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
+	}
 	scratch := poolChildShardList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4007,6 +4015,14 @@ func decodeCBORConsumerList(d *codec.CBORDecoder) []Consumer {
 	var it codec.Iter
 	if !d.ArrayStart(&it) {
 		return nil
+	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]Consumer, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, Consumer{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
 	}
 	scratch := poolConsumerList.Get()
 	v := *scratch
@@ -4030,6 +4046,14 @@ func decodeCBOREnhancedMonitoringList(d *codec.CBORDecoder) []EnhancedMetrics {
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]EnhancedMetrics, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, EnhancedMetrics{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
+	}
 	scratch := poolEnhancedMonitoringList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4051,6 +4075,14 @@ func decodeCBORMetricsNameList(d *codec.CBORDecoder) []MetricsName {
 	var it codec.Iter
 	if !d.ArrayStart(&it) {
 		return nil
+	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]MetricsName, 0, n)
+		for d.NextElement(&it) {
+			x, _ := d.String()
+			v = append(v, MetricsName(x))
+		}
+		return v
 	}
 	scratch := poolMetricsNameList.Get()
 	v := *scratch
@@ -4074,6 +4106,14 @@ func decodeCBORPutRecordsRequestEntryList(d *codec.CBORDecoder) []PutRecordsRequ
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]PutRecordsRequestEntry, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, PutRecordsRequestEntry{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
+	}
 	scratch := poolPutRecordsRequestEntryList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4095,6 +4135,14 @@ func decodeCBORPutRecordsResultEntryList(d *codec.CBORDecoder) []PutRecordsResul
 	var it codec.Iter
 	if !d.ArrayStart(&it) {
 		return nil
+	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]PutRecordsResultEntry, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, PutRecordsResultEntry{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
 	}
 	scratch := poolPutRecordsResultEntryList.Get()
 	v := *scratch
@@ -4118,6 +4166,14 @@ func decodeCBORRecordList(d *codec.CBORDecoder) []Record {
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]Record, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, Record{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
+	}
 	scratch := poolRecordList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4139,6 +4195,14 @@ func decodeCBORShardIdList(d *codec.CBORDecoder) []string {
 	var it codec.Iter
 	if !d.ArrayStart(&it) {
 		return nil
+	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]string, 0, n)
+		for d.NextElement(&it) {
+			x, _ := d.String()
+			v = append(v, x)
+		}
+		return v
 	}
 	scratch := poolShardIdList.Get()
 	v := *scratch
@@ -4162,6 +4226,14 @@ func decodeCBORShardList(d *codec.CBORDecoder) []Shard {
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]Shard, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, Shard{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
+	}
 	scratch := poolShardList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4183,6 +4255,14 @@ func decodeCBORStreamNameList(d *codec.CBORDecoder) []string {
 	var it codec.Iter
 	if !d.ArrayStart(&it) {
 		return nil
+	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]string, 0, n)
+		for d.NextElement(&it) {
+			x, _ := d.String()
+			v = append(v, x)
+		}
+		return v
 	}
 	scratch := poolStreamNameList.Get()
 	v := *scratch
@@ -4206,6 +4286,14 @@ func decodeCBORStreamSummaryList(d *codec.CBORDecoder) []StreamSummary {
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]StreamSummary, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, StreamSummary{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
+	}
 	scratch := poolStreamSummaryList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4228,6 +4316,14 @@ func decodeCBORTagKeyList(d *codec.CBORDecoder) []string {
 	if !d.ArrayStart(&it) {
 		return nil
 	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]string, 0, n)
+		for d.NextElement(&it) {
+			x, _ := d.String()
+			v = append(v, x)
+		}
+		return v
+	}
 	scratch := poolTagKeyList.Get()
 	v := *scratch
 	for d.NextElement(&it) {
@@ -4249,6 +4345,14 @@ func decodeCBORTagList(d *codec.CBORDecoder) []Tag {
 	var it codec.Iter
 	if !d.ArrayStart(&it) {
 		return nil
+	}
+	if n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {
+		v := make([]Tag, 0, n)
+		for d.NextElement(&it) {
+			v = append(v, Tag{})
+			v[len(v)-1].decodeCBOR(d)
+		}
+		return v
 	}
 	scratch := poolTagList.Get()
 	v := *scratch

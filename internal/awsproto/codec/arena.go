@@ -79,6 +79,11 @@ type SlicePool[T any] struct {
 	p sync.Pool
 }
 
+// MaxPrealloc bounds the length of a list that generated code allocates at
+// once from the element count a CBOR array announces; longer lists grow
+// through a SlicePool, so a small hostile body cannot make it allocate much.
+const MaxPrealloc = 10000
+
 // maxPooled bounds the scratch slices kept for reuse.
 const maxPooled = 4096
 

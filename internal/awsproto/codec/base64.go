@@ -72,14 +72,22 @@ func decodeBase64(s *slab, raw []byte) ([]byte, string) {
 func base64Decode(out, raw []byte, pad int) bool {
 	full := len(raw)/4 - 1 // quads before the last one
 	var bad uint32
-	j := 0
-	for i := 0; i < full*4; i += 4 {
-		v := b64Dec[0][raw[i]] | b64Dec[1][raw[i+1]] | b64Dec[2][raw[i+2]] | b64Dec[3][raw[i+3]]
+	i, j := 0, 0
+	// Two quads at a time, written as one 8-byte store of which 6 bytes are
+	// kept (the next store or the tail overwrites the rest).
+	for ; i+8 <= full*4 && j+8 <= len(out); i, j = i+8, j+6 {
+		q := raw[i : i+8 : i+8]
+		v1 := b64Dec[0][q[0]] | b64Dec[1][q[1]] | b64Dec[2][q[2]] | b64Dec[3][q[3]]
+		v2 := b64Dec[0][q[4]] | b64Dec[1][q[5]] | b64Dec[2][q[6]] | b64Dec[3][q[7]]
+		bad |= v1 | v2
+		binary.BigEndian.PutUint64(out[j:], uint64(v1)<<40|uint64(v2)<<16)
+	}
+	for ; i < full*4; i, j = i+4, j+3 {
+		q := raw[i : i+4 : i+4]
+		v := b64Dec[0][q[0]] | b64Dec[1][q[1]] | b64Dec[2][q[2]] | b64Dec[3][q[3]]
 		bad |= v
-		out[j] = byte(v >> 16)
-		out[j+1] = byte(v >> 8)
-		out[j+2] = byte(v)
-		j += 3
+		o := out[j : j+3 : j+3]
+		o[0], o[1], o[2] = byte(v>>16), byte(v>>8), byte(v)
 	}
 	q := raw[len(raw)-4:]
 	switch pad {

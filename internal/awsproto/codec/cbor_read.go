@@ -245,6 +245,19 @@ func (d *CBORDecoder) start(k Kind) (it item, ok bool) {
 
 // MapStart begins reading a structure or map.
 func (d *CBORDecoder) MapStart(it *Iter, k Kind) bool {
+	if d.err == nil && d.pos < len(d.data) {
+		// Fast path: an indefinite or short definite map head.
+		switch c := d.data[d.pos]; {
+		case c == majMap<<5|infoIndef:
+			d.pos++
+			it.n = -1
+			return true
+		case c >= majMap<<5 && c < majMap<<5|24 && uint64(c&31)*2 <= d.remaining()-1:
+			d.pos++
+			it.n = int(c & 31)
+			return true
+		}
+	}
 	h, ok := d.start(k)
 	if !ok {
 		return false
@@ -252,7 +265,8 @@ func (d *CBORDecoder) MapStart(it *Iter, k Kind) bool {
 	return d.container(it, h, 2)
 }
 
-// ArrayStart begins reading a list.
+// ArrayStart begins reading a list. Count then tells how many elements a
+// definite-length array announces.
 func (d *CBORDecoder) ArrayStart(it *Iter) bool {
 	h, ok := d.start(KindList)
 	if !ok {
@@ -305,6 +319,19 @@ func (d *CBORDecoder) more(it *Iter) bool {
 func (d *CBORDecoder) NextMember(it *Iter) bool {
 	if !d.more(it) {
 		return false
+	}
+	if d.pos < len(d.data) {
+		// Fast path: a short ASCII key (every member name of the models).
+		if c := d.data[d.pos]; c >= majText<<5 && c < majText<<5|24 {
+			end := d.pos + 1 + int(c&31)
+			if end <= len(d.data) {
+				if key := d.data[d.pos+1 : end]; isASCII(key) {
+					d.key = key
+					d.pos = end
+					return true
+				}
+			}
+		}
 	}
 	h, ok := d.next()
 	if !ok {
@@ -380,8 +407,38 @@ func (d *CBORDecoder) text(h item, isBytes bool) []byte {
 	return buf
 }
 
+// shortText returns the content of a definite text string of at most 255
+// bytes at d.pos (the common case), or ok=false to take the general path.
+func (d *CBORDecoder) shortText() (b []byte, ok bool) {
+	if d.err != nil || d.pos >= len(d.data) {
+		return nil, false
+	}
+	c := d.data[d.pos]
+	start, n := d.pos+1, 0
+	switch {
+	case c >= majText<<5 && c < majText<<5|24:
+		n = int(c & 31)
+	case c == majText<<5|24 && d.pos+1 < len(d.data):
+		start, n = d.pos+2, int(d.data[d.pos+1])
+	default:
+		return nil, false
+	}
+	if start+n > len(d.data) {
+		return nil, false
+	}
+	b = d.data[start : start+n]
+	if !utf8.Valid(b) {
+		return nil, false
+	}
+	d.pos = start + n
+	return b, true
+}
+
 // String reads a text string.
 func (d *CBORDecoder) String() (string, bool) {
+	if b, ok := d.shortText(); ok {
+		return string(b), true
+	}
 	h, ok := d.start(KindString)
 	if !ok {
 		return "", false
@@ -392,6 +449,9 @@ func (d *CBORDecoder) String() (string, bool) {
 
 // StringSlab is String for members of list elements (see JSONDecoder).
 func (d *CBORDecoder) StringSlab() (string, bool) {
+	if b, ok := d.shortText(); ok {
+		return d.slab.str(b), true
+	}
 	h, ok := d.start(KindString)
 	if !ok {
 		return "", false
@@ -419,6 +479,25 @@ func (d *CBORDecoder) StringPtrSlab() *string {
 // Blob reads a byte string into the request slab. Like Jackson, it also
 // accepts a text string holding base64.
 func (d *CBORDecoder) Blob() []byte {
+	if d.err == nil && d.pos < len(d.data) {
+		// Fast path: a definite byte string of up to 64 KiB.
+		c := d.data[d.pos]
+		start, n := d.pos+1, -1
+		switch {
+		case c >= majBytes<<5 && c < majBytes<<5|24:
+			n = int(c & 31)
+		case c == majBytes<<5|24 && d.pos+1 < len(d.data):
+			start, n = d.pos+2, int(d.data[d.pos+1])
+		case c == majBytes<<5|25 && d.pos+2 < len(d.data):
+			start, n = d.pos+3, int(binary.BigEndian.Uint16(d.data[d.pos+1:]))
+		}
+		if n >= 0 && start+n <= len(d.data) {
+			out := d.slab.alloc(n)
+			copy(out, d.data[start:start+n])
+			d.pos = start + n
+			return out
+		}
+	}
 	h, ok := d.start(KindBlob)
 	if !ok {
 		return nil
@@ -613,6 +692,20 @@ func (d *CBORDecoder) Skip() {
 			}
 		}
 	}
+}
+
+// Count returns the number of elements a definite-length CBOR array
+// announced (bounded by the input size), or -1 if unknown (JSON, or an
+// indefinite-length array). Generated code sizes lists with it.
+func (it *Iter) Count() int { return it.n }
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // float16 converts IEEE 754 half-precision bits.

@@ -102,6 +102,15 @@ func (d *JSONDecoder) skipWS() {
 // peek skips white space and returns the next byte, or 0 at the end (after
 // recording a syntax error).
 func (d *JSONDecoder) peek() byte {
+	if d.err == nil && d.pos < len(d.data) {
+		if c := d.data[d.pos]; c > ' ' { // no white space: the usual case
+			return c
+		}
+	}
+	return d.peekSlow()
+}
+
+func (d *JSONDecoder) peekSlow() byte {
 	if d.err != nil {
 		return 0
 	}
@@ -118,6 +127,21 @@ func (d *JSONDecoder) peek() byte {
 // null (consumed: the member is absent) or of the wrong type (error set).
 func (d *JSONDecoder) start(k Kind) byte {
 	c := d.peek()
+	// Fast path: the value has the expected type.
+	switch c {
+	case '"':
+		if k == KindString || k == KindBlob {
+			return c
+		}
+	case '{':
+		if k == KindStructure || k == KindMap {
+			return c
+		}
+	case '[':
+		if k == KindList {
+			return c
+		}
+	}
 	var f found
 	switch c {
 	case 0:
@@ -230,6 +254,7 @@ func (d *JSONDecoder) ArrayStart(it *Iter) bool {
 	}
 	d.pos++
 	it.first = true
+	it.n = -1
 	return true
 }
 

@@ -101,29 +101,28 @@ func Entry(parent *Path, key string) Path {
 }
 
 func (p *Path) String() string {
-	var chain [16]*Path
-	all := chain[:0]
-	for q := p; q != nil; q = q.parent {
-		all = append(all, q)
-	}
 	var b strings.Builder
-	for i := len(all) - 1; i >= 0; i-- {
-		q := all[i]
-		if i != len(all)-1 {
-			b.WriteByte('.')
-		}
-		switch q.kind {
-		case pathMember:
-			b.WriteString(q.name)
-		case pathElement:
-			b.WriteString(strconv.Itoa(q.index))
-			b.WriteString(".member")
-		case pathEntry:
-			b.WriteString(q.name)
-			b.WriteString(".member")
-		}
-	}
+	p.write(&b)
 	return b.String()
+}
+
+// write renders p into b. It is recursive rather than collecting the chain
+// so that paths, which live on generated code's stack, do not escape.
+func (p *Path) write(b *strings.Builder) {
+	if p.parent != nil {
+		p.parent.write(b)
+		b.WriteByte('.')
+	}
+	switch p.kind {
+	case pathMember:
+		b.WriteString(p.name)
+	case pathElement:
+		b.WriteString(strconv.Itoa(p.index))
+		b.WriteString(".member")
+	case pathEntry:
+		b.WriteString(p.name)
+		b.WriteString(".member")
+	}
 }
 
 // StrLen is the length AWS checks a string's length constraints against:

@@ -299,21 +299,34 @@ func (g *gen) emitList(e *emitter, enc *encoding, name string) {
 	e.p("\tif !d.ArrayStart(&it) {")
 	e.p("\t\treturn nil")
 	e.p("\t}")
+	elemCode := func(in string) {
+		switch esh.Type {
+		case "structure":
+			e.p(in+"v = append(v, %s{})", elem)
+			e.p(in+"v[len(v)-1].decode%s(d)", enc.name)
+		case "blob":
+			e.line(in + "v = append(v, d.Blob())")
+		case "list", "map":
+			e.p(in+"v = append(v, decode%s%s(d))", enc.name, typeName(elem))
+		default:
+			e.p(in+"x, _ := d.%s()", scalarReader(esh.Type, false))
+			e.p(in+"v = append(v, %s)", g.conv(elem, "x"))
+		}
+	}
+	if enc == cborEnc {
+		// A definite-length array says how many elements follow.
+		e.p("\tif n := it.Count(); n >= 0 && n <= codec.MaxPrealloc {")
+		e.p("\t\tv := make(%s, 0, n)", goType)
+		e.p("\t\tfor d.NextElement(&it) {")
+		elemCode("\t\t\t")
+		e.p("\t\t}")
+		e.p("\t\treturn v")
+		e.p("\t}")
+	}
 	e.p("\tscratch := pool%s.Get()", tn)
 	e.p("\tv := *scratch")
 	e.p("\tfor d.NextElement(&it) {")
-	switch esh.Type {
-	case "structure":
-		e.p("\t\tv = append(v, %s{})", elem)
-		e.p("\t\tv[len(v)-1].decode%s(d)", enc.name)
-	case "blob":
-		e.p("\t\tv = append(v, d.Blob())")
-	case "list", "map":
-		e.p("\t\tv = append(v, decode%s%s(d))", enc.name, typeName(elem))
-	default:
-		e.p("\t\tx, _ := d.%s()", scalarReader(esh.Type, false))
-		e.p("\t\tv = append(v, %s)", g.conv(elem, "x"))
-	}
+	elemCode("\t\t")
 	e.p("\t}")
 	e.p("\treturn pool%s.Finish(scratch, v)", tn)
 	e.p("}")
