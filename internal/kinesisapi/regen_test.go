@@ -4,50 +4,18 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
 	"github.com/eddy-streams/eddy/internal/tools/apigen/gen"
 )
 
-// modelCandidates lists where botocore keeps the Kinesis model on common
-// installations ($BOTOCORE_DATA first).
-func modelCandidates() []string {
-	const rel = "kinesis/2013-12-02/service-2.json"
-	var dirs []string
-	if d := os.Getenv("BOTOCORE_DATA"); d != "" {
-		dirs = append(dirs, d)
-	}
-	home, _ := os.UserHomeDir()
-	for _, pattern := range []string{
-		"/root/.pyenv/versions/*/lib/python3*/site-packages/botocore/data",
-		filepath.Join(home, ".pyenv/versions/*/lib/python3*/site-packages/botocore/data"),
-		filepath.Join(home, ".local/lib/python3*/site-packages/botocore/data"),
-		"/usr/lib/python3/dist-packages/botocore/data",
-		"/usr/local/lib/python3*/dist-packages/botocore/data",
-		"/usr/local/lib/python3*/site-packages/botocore/data",
-	} {
-		m, _ := filepath.Glob(pattern)
-		dirs = append(dirs, m...)
-	}
-	var files []string
-	for _, d := range dirs {
-		for _, f := range []string{filepath.Join(d, rel+".gz"), filepath.Join(d, rel)} {
-			if _, err := os.Stat(f); err == nil && !slices.Contains(files, f) {
-				files = append(files, f)
-			}
-		}
-	}
-	return files
-}
-
 // TestGeneratedCodeIsCurrent regenerates the package from the model it was
 // generated from, if that model is on this machine, and compares.
 func TestGeneratedCodeIsCurrent(t *testing.T) {
 	var model *gen.Model
 	var seen []string
-	for _, f := range modelCandidates() {
+	for _, f := range gen.ModelCandidates("kinesis/2013-12-02", os.Getenv("BOTOCORE_DATA")) {
 		m, err := gen.LoadModel(f)
 		if err != nil {
 			t.Fatal(err)

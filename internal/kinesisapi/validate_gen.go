@@ -38,23 +38,7 @@ func (s *AddTagsToStreamInput) validate(v *codec.Violations, parent *codec.Path)
 			v.Null(&p)
 		} else {
 			x := s.Tags
-			if n := len(x); n < 1 {
-				v.Add(&p, renderTagMap(x), "Member must have length greater than or equal to 1")
-			} else if n > 200 {
-				v.Add(&p, renderTagMap(x), "Member must have length less than or equal to 200")
-			}
-			for k := range x {
-				if !okTagKey(k) {
-					v.Add(&p, renderTagMap(x), "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-					break
-				}
-			}
-			for _, el := range x {
-				if !okTagValue(el) {
-					v.Add(&p, renderTagMap(x), "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
-					break
-				}
-			}
+			validateTagMap(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -147,23 +131,7 @@ func (s *CreateStreamInput) validate(v *codec.Violations, parent *codec.Path) {
 		p := codec.Member(parent, "tags")
 		if s.Tags != nil {
 			x := s.Tags
-			if n := len(x); n < 1 {
-				v.Add(&p, renderTagMap(x), "Member must have length greater than or equal to 1")
-			} else if n > 200 {
-				v.Add(&p, renderTagMap(x), "Member must have length less than or equal to 200")
-			}
-			for k := range x {
-				if !okTagKey(k) {
-					v.Add(&p, renderTagMap(x), "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-					break
-				}
-			}
-			for _, el := range x {
-				if !okTagValue(el) {
-					v.Add(&p, renderTagMap(x), "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
-					break
-				}
-			}
+			validateTagMap(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -710,17 +678,7 @@ func (s *DisableEnhancedMonitoringInput) validate(v *codec.Violations, parent *c
 			v.Null(&p)
 		} else {
 			x := s.ShardLevelMetrics
-			if n := len(x); n < 1 {
-				v.Add(&p, renderMetricsNameList(x), "Member must have length greater than or equal to 1")
-			} else if n > 7 {
-				v.Add(&p, renderMetricsNameList(x), "Member must have length less than or equal to 7")
-			}
-			for _, el := range x {
-				if !okMetricsName(el) {
-					v.Add(&p, renderMetricsNameList(x), "Member must satisfy constraint: [Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]]")
-					break
-				}
-			}
+			validateMetricsNameList(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -791,17 +749,7 @@ func (s *EnableEnhancedMonitoringInput) validate(v *codec.Violations, parent *co
 			v.Null(&p)
 		} else {
 			x := s.ShardLevelMetrics
-			if n := len(x); n < 1 {
-				v.Add(&p, renderMetricsNameList(x), "Member must have length greater than or equal to 1")
-			} else if n > 7 {
-				v.Add(&p, renderMetricsNameList(x), "Member must have length less than or equal to 7")
-			}
-			for _, el := range x {
-				if !okMetricsName(el) {
-					v.Add(&p, renderMetricsNameList(x), "Member must satisfy constraint: [Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]]")
-					break
-				}
-			}
+			validateMetricsNameList(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -1737,18 +1685,7 @@ func (s *PutRecordsInput) validate(v *codec.Violations, parent *codec.Path) {
 			v.Null(&p)
 		} else {
 			x := s.Records
-			if n := len(x); n < 1 {
-				v.Add(&p, renderPutRecordsRequestEntryList(x), "Member must have length greater than or equal to 1")
-			} else if n > 500 {
-				v.Add(&p, renderPutRecordsRequestEntryList(x), "Member must have length less than or equal to 500")
-			}
-			for i := range x {
-				if v.Full() {
-					break
-				}
-				ep := codec.Element(&p, i)
-				x[i].validate(v, &ep)
-			}
+			validatePutRecordsRequestEntryList(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -1967,23 +1904,7 @@ func (s *RegisterStreamConsumerInput) validate(v *codec.Violations, parent *code
 		p := codec.Member(parent, "tags")
 		if s.Tags != nil {
 			x := s.Tags
-			if n := len(x); n < 1 {
-				v.Add(&p, renderTagMap(x), "Member must have length greater than or equal to 1")
-			} else if n > 200 {
-				v.Add(&p, renderTagMap(x), "Member must have length less than or equal to 200")
-			}
-			for k := range x {
-				if !okTagKey(k) {
-					v.Add(&p, renderTagMap(x), "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-					break
-				}
-			}
-			for _, el := range x {
-				if !okTagValue(el) {
-					v.Add(&p, renderTagMap(x), "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
-					break
-				}
-			}
+			validateTagMap(v, p, x)
 		}
 	}
 }
@@ -2020,17 +1941,7 @@ func (s *RemoveTagsFromStreamInput) validate(v *codec.Violations, parent *codec.
 			v.Null(&p)
 		} else {
 			x := s.TagKeys
-			if n := len(x); n < 1 {
-				v.Add(&p, renderTagKeyList(x), "Member must have length greater than or equal to 1")
-			} else if n > 50 {
-				v.Add(&p, renderTagKeyList(x), "Member must have length less than or equal to 50")
-			}
-			for _, el := range x {
-				if !okTagKey(el) {
-					v.Add(&p, renderTagKeyList(x), "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-					break
-				}
-			}
+			validateTagKeyList(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -2500,23 +2411,7 @@ func (s *TagResourceInput) validate(v *codec.Violations, parent *codec.Path) {
 			v.Null(&p)
 		} else {
 			x := s.Tags
-			if n := len(x); n < 1 {
-				v.Add(&p, renderTagMap(x), "Member must have length greater than or equal to 1")
-			} else if n > 200 {
-				v.Add(&p, renderTagMap(x), "Member must have length less than or equal to 200")
-			}
-			for k := range x {
-				if !okTagKey(k) {
-					v.Add(&p, renderTagMap(x), "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-					break
-				}
-			}
-			for _, el := range x {
-				if !okTagValue(el) {
-					v.Add(&p, renderTagMap(x), "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
-					break
-				}
-			}
+			validateTagMap(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -2572,17 +2467,7 @@ func (s *UntagResourceInput) validate(v *codec.Violations, parent *codec.Path) {
 			v.Null(&p)
 		} else {
 			x := s.TagKeys
-			if n := len(x); n < 1 {
-				v.Add(&p, renderTagKeyList(x), "Member must have length greater than or equal to 1")
-			} else if n > 50 {
-				v.Add(&p, renderTagKeyList(x), "Member must have length less than or equal to 50")
-			}
-			for _, el := range x {
-				if !okTagKey(el) {
-					v.Add(&p, renderTagKeyList(x), "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
-					break
-				}
-			}
+			validateTagKeyList(v, p, x)
 		}
 	}
 	if v.Full() {
@@ -2925,6 +2810,69 @@ func (s *UpdateStreamWarmThroughputInput) validate(v *codec.Violations, parent *
 			if n := x; n < 0 {
 				v.Add(&p, codec.RenderInt(int64(x)), "Member must have value greater than or equal to 0")
 			}
+		}
+	}
+}
+
+func validateMetricsNameList(v *codec.Violations, p codec.Path, x []MetricsName) {
+	if n := len(x); n < 1 {
+		v.Add(&p, renderMetricsNameList(x), "Member must have length greater than or equal to 1")
+	} else if n > 7 {
+		v.Add(&p, renderMetricsNameList(x), "Member must have length less than or equal to 7")
+	}
+	for _, el := range x {
+		if !okMetricsName(el) {
+			v.Add(&p, renderMetricsNameList(x), "Member must satisfy constraint: [Member must satisfy enum value set: [IncomingBytes, IncomingRecords, OutgoingBytes, OutgoingRecords, WriteProvisionedThroughputExceeded, ReadProvisionedThroughputExceeded, IteratorAgeMilliseconds, ALL]]")
+			break
+		}
+	}
+}
+
+func validatePutRecordsRequestEntryList(v *codec.Violations, p codec.Path, x []PutRecordsRequestEntry) {
+	if n := len(x); n < 1 {
+		v.Add(&p, renderPutRecordsRequestEntryList(x), "Member must have length greater than or equal to 1")
+	} else if n > 500 {
+		v.Add(&p, renderPutRecordsRequestEntryList(x), "Member must have length less than or equal to 500")
+	}
+	for i := range x {
+		if v.Full() {
+			break
+		}
+		ep := codec.Element(&p, i)
+		x[i].validate(v, &ep)
+	}
+}
+
+func validateTagKeyList(v *codec.Violations, p codec.Path, x []string) {
+	if n := len(x); n < 1 {
+		v.Add(&p, renderTagKeyList(x), "Member must have length greater than or equal to 1")
+	} else if n > 50 {
+		v.Add(&p, renderTagKeyList(x), "Member must have length less than or equal to 50")
+	}
+	for _, el := range x {
+		if !okTagKey(el) {
+			v.Add(&p, renderTagKeyList(x), "Member must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+			break
+		}
+	}
+}
+
+func validateTagMap(v *codec.Violations, p codec.Path, x map[string]string) {
+	if n := len(x); n < 1 {
+		v.Add(&p, renderTagMap(x), "Member must have length greater than or equal to 1")
+	} else if n > 200 {
+		v.Add(&p, renderTagMap(x), "Member must have length less than or equal to 200")
+	}
+	for k := range x {
+		if !okTagKey(k) {
+			v.Add(&p, renderTagMap(x), "Map keys must satisfy constraint: [Member must have length less than or equal to 128, Member must have length greater than or equal to 1]")
+			break
+		}
+	}
+	for _, el := range x {
+		if !okTagValue(el) {
+			v.Add(&p, renderTagMap(x), "Map value must satisfy constraint: [Member must have length less than or equal to 256, Member must have length greater than or equal to 0]")
+			break
 		}
 	}
 }

@@ -19,10 +19,10 @@ import (
 
 // validateState collects helpers needed by the emitted validation code.
 type validateState struct {
-	renders  map[string]bool // list/map shapes needing a render function
-	oks      map[string]bool // scalar shapes needing an ok function
-	patterns map[string]bool // string shapes whose pattern is checked
-	checking map[string]bool // cycle guard for needs
+	renders     map[string]bool // list/map shapes needing a render function
+	oks         map[string]bool // scalar shapes needing an ok function
+	collections map[string]bool // list/map shapes needing a validate function
+	patterns    map[string]bool // string shapes whose pattern is checked
 }
 
 // needs reports whether values of shape name have anything to check.
@@ -53,7 +53,7 @@ func (g *gen) needs(name string) bool {
 
 func (g *gen) emitValidate(e *emitter) error {
 	e.use("github.com/eddy-streams/eddy/internal/awsproto/codec")
-	st := &validateState{renders: map[string]bool{}, oks: map[string]bool{}, patterns: map[string]bool{}}
+	st := &validateState{renders: map[string]bool{}, oks: map[string]bool{}, collections: map[string]bool{}, patterns: map[string]bool{}}
 	for _, name := range g.structs {
 		if !g.validated[name] {
 			continue
@@ -92,16 +92,28 @@ func (g *gen) emitValidate(e *emitter) error {
 				todo = append(todo, "o"+n)
 			}
 		}
+		for n := range st.collections {
+			if !done["v"+n] {
+				todo = append(todo, "v"+n)
+			}
+		}
 		if len(todo) == 0 {
 			break
 		}
 		slices.Sort(todo)
 		for _, t := range todo {
 			done[t] = true
-			if t[0] == 'r' {
+			var err error
+			switch t[0] {
+			case 'r':
 				g.emitRender(e, st, t[1:])
-			} else {
+			case 'o':
 				g.emitOK(e, st, t[1:])
+			default:
+				err = g.emitValidateCollection(e, st, t[1:])
+			}
+			if err != nil {
+				return err
 			}
 		}
 	}
@@ -227,6 +239,20 @@ func (g *gen) emitChecks(e *emitter, st *validateState, name, in string) error {
 		g.emitRange(e, in, "x", "codec.RenderFloat(float64(x))", s, "value", true)
 	case "blob":
 		g.emitRange(e, in, "len(x)", "codec.RenderBlob(len(x))", s, "length", false)
+	case "list", "map":
+		st.collections[name] = true
+		e.p(in+"validate%s(v, p, x)", typeName(name))
+	}
+	return nil
+}
+
+// emitValidateCollection writes validateX(v, p, x), the checks of a present
+// list or map value x of shape X at path p.
+func (g *gen) emitValidateCollection(e *emitter, st *validateState, name string) error {
+	s := g.shape(name)
+	e.p("func validate%s(v *codec.Violations, p codec.Path, x %s) {", typeName(name), g.goType(name, ctxRequired))
+	const in = "\t"
+	switch s.Type {
 	case "list":
 		st.renders[name] = true
 		render := "render" + typeName(name) + "(x)"
@@ -246,7 +272,13 @@ func (g *gen) emitChecks(e *emitter, st *validateState, name, in string) error {
 			e.line(in + "\tx[i].validate(v, &ep)")
 			e.line(in + "}")
 		case "list", "map":
-			return fmt.Errorf("list %s: constraints inside nested collections are not supported", name)
+			st.collections[elem] = true
+			e.line(in + "for i := range x {")
+			e.line(in + "\tif v.Full() {")
+			e.line(in + "\t\tbreak")
+			e.line(in + "\t}")
+			e.p(in+"\tvalidate%s(v, codec.Element(&p, i), x[i])", typeName(elem))
+			e.line(in + "}")
 		default:
 			st.oks[elem] = true
 			e.line(in + "for _, el := range x {")
@@ -285,7 +317,15 @@ func (g *gen) emitChecks(e *emitter, st *validateState, name, in string) error {
 				e.line(in + "\t}")
 				e.line(in + "}")
 			case "list", "map":
-				return fmt.Errorf("map %s: constraints inside nested collections are not supported", name)
+				e.use("maps")
+				e.use("slices")
+				st.collections[val] = true
+				e.line(in + "for _, k := range slices.Sorted(maps.Keys(x)) {")
+				e.line(in + "\tif v.Full() {")
+				e.line(in + "\t\tbreak")
+				e.line(in + "\t}")
+				e.p(in+"\tvalidate%s(v, codec.Entry(&p, k), x[k])", typeName(val))
+				e.line(in + "}")
 			default:
 				st.oks[val] = true
 				e.line(in + "for _, el := range x {")
@@ -297,6 +337,8 @@ func (g *gen) emitChecks(e *emitter, st *validateState, name, in string) error {
 			}
 		}
 	}
+	e.p("}")
+	e.p("")
 	return nil
 }
 

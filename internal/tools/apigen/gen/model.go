@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -146,6 +148,36 @@ func ParseModel(raw []byte) (*Model, error) {
 		return nil, fmt.Errorf("model %s: protocol %q is not supported (only json)", m.Metadata.UID, m.Metadata.Protocol)
 	}
 	return &m, nil
+}
+
+// ModelCandidates lists the model files of service (e.g.
+// "kinesis/2013-12-02") found in botocore's data directories: dirs first,
+// then where pip, pyenv and Debian's python3-botocore put them.
+func ModelCandidates(service string, dirs ...string) []string {
+	home, _ := os.UserHomeDir()
+	for _, pattern := range []string{
+		filepath.Join(home, ".pyenv/versions/*/lib/python3*/site-packages/botocore/data"),
+		filepath.Join(home, ".local/lib/python3*/site-packages/botocore/data"),
+		"/usr/lib/python3/dist-packages/botocore/data",
+		"/usr/local/lib/python3*/dist-packages/botocore/data",
+		"/usr/local/lib/python3*/site-packages/botocore/data",
+	} {
+		m, _ := filepath.Glob(pattern)
+		dirs = append(dirs, m...)
+	}
+	var files []string
+	for _, d := range dirs {
+		if d == "" {
+			continue
+		}
+		for _, name := range []string{"service-2.json.gz", "service-2.json"} {
+			f := filepath.Join(d, service, name)
+			if _, err := os.Stat(f); err == nil && !slices.Contains(files, f) {
+				files = append(files, f)
+			}
+		}
+	}
+	return files
 }
 
 // ModelSHA256 returns the hex SHA-256 of a model file's JSON text, the
