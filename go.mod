@@ -16,9 +16,12 @@ require (
 	gopkg.in/yaml.v3 v3.0.1
 )
 
+require github.com/x448/float16 v0.8.4 // indirect
+
 require (
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.10 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.10 // indirect
+	github.com/fxamacker/cbor/v2 v2.9.6
 	github.com/valyala/fastrand v1.1.0 // indirect
 	github.com/valyala/histogram v1.2.0 // indirect
 	golang.org/x/text v0.43.0 // indirect
