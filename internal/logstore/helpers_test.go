@@ -30,7 +30,11 @@ func small(o *Options) {
 	o.IndexCacheBytes = 4 << 10
 }
 
+func memFS(t *testing.T) (vfs.FS, string) { return newCrashFS(), "/data" }
+
 var configs = []config{
+	{name: "fs=crashmem/durability=each", fs: memFS},
+	{name: "fs=crashmem/segments=small", fs: memFS, tweak: small},
 	{name: "fs=os/durability=each", fs: osFS},
 	{name: "fs=os/durability=interval", fs: osFS, tweak: func(o *Options) { o.Durability = SyncInterval }},
 	{name: "fs=os/segments=small", fs: osFS, tweak: small},
@@ -139,7 +143,13 @@ func sameEntry(r Record, e Entry) bool {
 
 func (h *harness) check(log LogID, first uint64, want []Entry) {
 	h.t.Helper()
-	got := h.readAll(log, first)
+	h.checkAt(log, first, first, want)
+}
+
+// checkAt reads from `from` and expects want numbered from first.
+func (h *harness) checkAt(log LogID, from, first uint64, want []Entry) {
+	h.t.Helper()
+	got := h.readAll(log, from)
 	if len(got) != len(want) {
 		h.t.Fatalf("log %d: read %d records from %d, want %d", log, len(got), first, len(want))
 	}
