@@ -422,5 +422,5 @@ func (m *memFile) Truncate(size int64) error {
 	return nil
 }
 
-func (m *memFile) PunchHole(off, n int64) error    { return vfs.ErrUnsupported }
+func (m *memFile) PunchHole(off, n int64) error   { return vfs.ErrUnsupported }
 func (m *memFile) Preallocate(off, n int64) error { return vfs.ErrUnsupported }
