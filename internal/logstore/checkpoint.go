@@ -3,8 +3,10 @@ package logstore
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"sort"
+	"sync/atomic"
 	"time"
 )
 
@@ -228,18 +230,43 @@ func (s *Store) checkpoint() error {
 	t0 := time.Now()
 	sort.Slice(logs, func(i, j int) bool { return logs[i].id < logs[j].id })
 	c := &checkpointData{replay: pos, nextSeq: nextSeq, createdMs: s.opts.Clock.Now().UnixMilli(), logs: make([]ckptLog, 0, len(logs))}
+	// Flush and capture every log; then fsync what was written, many files
+	// at once and without holding any log's lock, so that appends and the
+	// flusher carry on meanwhile (what was captured was written before the
+	// fsync, which is all the checkpoint claims).
+	var toSync, dirsToSync []string
 	for _, l := range logs {
-		e, ok, err := s.checkpointLog(l)
+		e, files, dir, err := s.checkpointLog(l)
 		if err != nil {
 			s.m.checkpointErrors.Inc()
-			if errors.Is(err, errSyncFailed) {
-				s.goReadOnly(err)
-			}
 			return fmt.Errorf("checkpoint: %w", err)
 		}
-		if ok {
-			c.logs = append(c.logs, e)
+		c.logs = append(c.logs, e)
+		toSync = append(toSync, files...)
+		if dir != "" {
+			dirsToSync = append(dirsToSync, dir)
 		}
+	}
+	var syncErr atomic.Pointer[error]
+	parallel(len(toSync), syncWorkers, func(i int) {
+		err := s.files.withFile(toSync[i], false, func(f vfsFile) error { return f.Sync() })
+		if err != nil && !errors.Is(err, fs.ErrNotExist) { // a trimmed file is gone on purpose
+			err = fmt.Errorf("fsync %s: %w", toSync[i], err)
+			syncErr.CompareAndSwap(nil, &err)
+		}
+	})
+	parallel(len(dirsToSync), syncWorkers, func(i int) {
+		if err := s.fs.SyncDir(dirsToSync[i]); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			err = fmt.Errorf("sync directory %s: %w", dirsToSync[i], err)
+			syncErr.CompareAndSwap(nil, &err)
+		}
+	})
+	if e := syncErr.Load(); e != nil {
+		// After a failed fsync the data may be gone from the page cache while
+		// a retry reports success (fsyncgate): never checkpoint past it.
+		s.m.checkpointErrors.Inc()
+		s.goReadOnly(*e)
+		return fmt.Errorf("checkpoint: %w", *e)
 	}
 	if s.logsDirDirty.Swap(false) {
 		if err := s.fs.SyncDir(path.Join(s.dir, "logs")); err != nil {
@@ -277,10 +304,9 @@ func (s *Store) checkpoint() error {
 	return nil
 }
 
-var errSyncFailed = errors.New("fsync failed")
-
-// checkpointLog flushes and fsyncs one log and returns its checkpoint entry.
-func (s *Store) checkpointLog(l *logState) (ckptLog, bool, error) {
+// checkpointLog flushes one log and returns its checkpoint entry, the files
+// written since the last checkpoint and the directory to sync (if any).
+func (s *Store) checkpointLog(l *logState) (e ckptLog, files []string, dir string, err error) {
 	l.flushMu.Lock()
 	defer l.flushMu.Unlock()
 	l.mu.RLock()
@@ -290,21 +316,26 @@ func (s *Store) checkpointLog(l *logState) (ckptLog, bool, error) {
 		// Deleted after the replay position: keep an entry without segments
 		// so that replaying its records (before the delete entry) finds the
 		// log; the delete entry then removes it again.
-		return ckptLog{id: l.id, inc: l.inc, retentionMs: max(l.retentionMs, 1), next: l.flushedNext, floor: 1}, true, nil
+		return ckptLog{id: l.id, inc: l.inc, retentionMs: max(l.retentionMs, 1), next: l.flushedNext, floor: 1}, nil, "", nil
 	}
 	if err := s.flushLogLocked(l, false); err != nil {
-		return ckptLog{}, false, err
+		return e, nil, "", err
 	}
-	if err := s.syncLogLocked(l); err != nil {
-		return ckptLog{}, false, fmt.Errorf("%w: %w", errSyncFailed, err)
+	if l.dirDirty {
+		dir = l.dir
+		l.dirDirty = false
 	}
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	e := ckptLog{id: l.id, inc: l.inc, retentionMs: l.retentionMs, next: l.flushedNext, lastTs: l.lastTs,
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e = ckptLog{id: l.id, inc: l.inc, retentionMs: l.retentionMs, next: l.flushedNext, lastTs: l.lastTs,
 		floor: l.floor, closed: l.closed, damage: append([]lostRange(nil), l.damage...)}
 	for _, seg := range l.segs {
 		e.segs = append(e.segs, ckptSeg{base: seg.base, last: seg.last, firstTs: seg.firstTs, lastTs: seg.lastTs,
 			size: seg.size, idxCount: uint32(seg.idxCount), sealed: seg.sealed})
+		if seg.dirty && !seg.missing {
+			files = append(files, seg.path, seg.idxPath)
+			seg.dirty = false
+		}
 	}
-	return e, true, nil
+	return e, files, dir, nil
 }

@@ -355,6 +355,8 @@ func (s *Store) publish(g *group) {
 	s.mu.Lock()
 	s.committedPos = s.jw.pos()
 	s.committedSeq = g.seq
+	// size the next group's buffer like this one, so that it rarely grows
+	s.groupCap = min(max(len(g.buf)+len(g.buf)/4, 64<<10), s.opts.GroupMaxBytes)
 	s.sinceCkpt += int64(len(g.buf))
 	ckpt := s.sinceCkpt >= s.opts.CheckpointBytes
 	for i := range g.ops {

@@ -5,7 +5,42 @@ import (
 	"os"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
+
+// flushWorkers and syncWorkers bound how many logs are flushed, and files
+// fsynced, at once: file creation and fsync are latency-bound, so with many
+// logs they must overlap or the cost would grow with the number of logs.
+const (
+	flushWorkers = 4
+	syncWorkers  = 16
+)
+
+// parallel runs fn(0..n-1) on up to workers goroutines.
+func parallel(n, workers int, fn func(i int)) {
+	if n <= 1 || workers <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(n, workers) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
 
 // stagingPool holds buffers that gather small chunks into one write.
 var stagingPool = sync.Pool{New: func() any { b := make([]byte, 0, 1<<20); return &b }}
@@ -33,10 +68,14 @@ func (s *Store) flushDirty() {
 		l.flushQueued = false
 	}
 	s.mu.Unlock()
+	var ferrMu sync.Mutex
 	var ferr error
-	for _, l := range dirty {
+	parallel(len(dirty), flushWorkers, func(i int) {
+		l := dirty[i]
 		if err := s.flushLog(l, false); err != nil {
+			ferrMu.Lock()
 			ferr = err
+			ferrMu.Unlock()
 			s.m.flushErrors.Inc()
 			s.log.Warn("flushing log to its segment failed; will retry", "log", l.id, "err", err)
 			s.mu.Lock()
@@ -46,7 +85,7 @@ func (s *Store) flushDirty() {
 			}
 			s.mu.Unlock()
 		}
-	}
+	})
 	s.flushMu.Lock()
 	s.flushErr = ferr
 	close(s.flushedCh)
@@ -278,35 +317,5 @@ func (s *Store) sealSegment(l *logState, seg *segment) error {
 	seg.sealed = true
 	seg.dirty = true
 	l.mu.Unlock()
-	return nil
-}
-
-// syncLogLocked fsyncs l's files written since the last sync. Caller holds
-// l.flushMu.
-func (s *Store) syncLogLocked(l *logState) error {
-	l.mu.RLock()
-	var dirty []*segment
-	for _, seg := range l.segs {
-		if seg.dirty {
-			dirty = append(dirty, seg)
-		}
-	}
-	l.mu.RUnlock()
-	for _, seg := range dirty {
-		for _, p := range []string{seg.path, seg.idxPath} {
-			if err := s.files.withFile(p, false, func(f vfsFile) error { return f.Sync() }); err != nil {
-				return fmt.Errorf("fsync %s: %w", p, err)
-			}
-		}
-		l.mu.Lock()
-		seg.dirty = false
-		l.mu.Unlock()
-	}
-	if l.dirDirty {
-		if err := s.fs.SyncDir(l.dir); err != nil {
-			return fmt.Errorf("sync directory %s: %w", l.dir, err)
-		}
-		l.dirDirty = false
-	}
 	return nil
 }

@@ -163,6 +163,9 @@ func (r *recovery) loadCheckpointLog(cl *ckptLog) {
 	l.lastTs, l.floor, l.closed = cl.lastTs, cl.floor, cl.closed
 	l.damage = append(l.damage, cl.damage...)
 	for _, cs := range cl.segs {
+		if cs.sealed && cs.last < cl.floor {
+			continue // trimmed: its removal may have raced the checkpoint
+		}
 		seg := newSegment(l.dir, cs.base)
 		seg.last, seg.firstTs, seg.lastTs, seg.size = cs.last, cs.firstTs, cs.lastTs, cs.size
 		seg.idxCount, seg.sealed = int(cs.idxCount), cs.sealed
