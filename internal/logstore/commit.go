@@ -38,7 +38,7 @@ type op struct {
 func (s *Store) pendingGroupLocked(need int) *group {
 	g := s.pending
 	if g == nil {
-		c := max(s.groupCap, 64<<10, need+frameHeaderLen)
+		c := max(s.groupCap, 16<<10, need+frameHeaderLen)
 		g = &group{seq: s.nextSeq, buf: make([]byte, frameHeaderLen, c), done: make(chan struct{})}
 		s.nextSeq++
 		s.pending = g
@@ -356,7 +356,7 @@ func (s *Store) publish(g *group) {
 	s.committedPos = s.jw.pos()
 	s.committedSeq = g.seq
 	// size the next group's buffer like this one, so that it rarely grows
-	s.groupCap = min(max(len(g.buf)+len(g.buf)/4, 64<<10), s.opts.GroupMaxBytes)
+	s.groupCap = min(max(len(g.buf)+len(g.buf)/4, 16<<10), s.opts.GroupMaxBytes)
 	s.sinceCkpt += int64(len(g.buf))
 	ckpt := s.sinceCkpt >= s.opts.CheckpointBytes
 	for i := range g.ops {

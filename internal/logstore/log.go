@@ -166,7 +166,12 @@ func (l *logState) dropChunksLocked(keep int64) int64 {
 	for _, c := range l.chunks[:cut] {
 		freed += int64(len(c.data))
 	}
-	rest := make([]chunk, len(l.chunks)-cut, max(len(l.chunks)-cut, 4))
+	if keep > 0 && freed < keep/2 && cut < len(l.chunks)/2 {
+		// Not yet worth a copy of the slice: dropping in steps of at least
+		// half the kept amount keeps the cost per appended chunk O(1).
+		return 0
+	}
+	rest := make([]chunk, len(l.chunks)-cut, max(2*(len(l.chunks)-cut), 4))
 	copy(rest, l.chunks[cut:])
 	l.chunks = rest
 	l.memBytes -= freed

@@ -157,8 +157,16 @@ func (s *Store) readSegments(v *readView, pos, end uint64, recs []Record, bytes 
 		for !full() && pos < end && pos <= sv.last {
 			// one large pread: enough for the records still wanted (bounded
 			// by maxBytes and the index interval), at least 64 KiB
-			need := int64(maxBytes-bytes) + int64(s.opts.IndexInterval) + int64(want-uint64(len(recs)))*recHeaderLen*2
-			n := min(sv.size-off, max(need, 64<<10), 16<<20)
+			// The index bounds where the wanted records end: at the first
+			// entry past them (or the segment's end).
+			remaining := want - uint64(len(recs))
+			endOff := sv.size
+			if k := sort.Search(len(ents), func(i int) bool { return ents[i].num >= pos+remaining }); k < len(ents) && ents[k].off > off {
+				endOff = ents[k].off
+			}
+			need := int64(maxBytes-bytes) + int64(remaining)*(recHeaderLen+maxKeyLen+hashKeyLen) + int64(s.opts.IndexInterval)
+			n := min(endOff-off, need, 16<<20)
+			n = max(n, min(sv.size-off, 4<<10))
 			buf := make([]byte, n)
 			if err := s.preadSegment(sv, buf, off); err != nil {
 				return recs, bytes, pos, err
