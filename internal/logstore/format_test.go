@@ -21,7 +21,7 @@ func TestGoldenHeaders(t *testing.T) {
 	encodeIndexEntry(idx[:], indexEntry{num: 7, ts: 1700000000123, off: 40}, idxKindEntry)
 	ckpt := encodeCheckpoint(&checkpointData{replay: journalPos{file: 3, off: 32}, nextSeq: 11, createdMs: 1700000000000,
 		logs: []ckptLog{{id: 9, inc: 2, retentionMs: 86400000, next: 8, lastTs: 1700000000123, floor: 1, closed: true,
-			segs: []ckptSeg{{base: 1, last: 7, firstTs: 1700000000000, lastTs: 1700000000123, size: 500, idxCount: 1, sealed: true}},
+			segs:   []ckptSeg{{base: 1, last: 7, firstTs: 1700000000000, lastTs: 1700000000123, size: 500, idxCount: 1, sealed: true}},
 			damage: []lostRange{{3, 4}}}}})
 	cases := []struct {
 		name string

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"sort"
 )
 
@@ -50,6 +51,17 @@ func (v *readView) memFirst() uint64 {
 // Records past retention are skipped: reading below the trim horizon starts
 // at the first retained record.
 func (s *Store) Read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResult, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := s.read(id, from, maxRecords, maxBytes)
+		// A segment deleted by retention between the snapshot and the read:
+		// read again from the new trim horizon.
+		if err == nil || !errors.Is(err, fs.ErrNotExist) || attempt == 2 {
+			return res, err
+		}
+	}
+}
+
+func (s *Store) read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResult, error) {
 	if maxRecords <= 0 || maxBytes <= 0 {
 		return ReadResult{}, fmt.Errorf("%w: maxRecords %d, maxBytes %d", ErrInvalidArgument, maxRecords, maxBytes)
 	}
