@@ -160,18 +160,20 @@ func BenchmarkRead(b *testing.B) {
 	}
 }
 
-// BenchmarkRecovery measures Open on a store holding 256 MiB in segments
-// plus up to CheckpointBytes of journal to replay. Set
-// EDDY_LOGSTORE_RECOVERY_GB=10 for the 10 GB case (takes minutes to build).
+// BenchmarkRecovery measures Open after a crash of a store holding `bytes`
+// in segments plus a full CheckpointBytes (256 MiB, the worst case) of
+// journal to replay. Set EDDY_LOGSTORE_RECOVERY_GB=10 for the 10 GB case
+// (it takes minutes to write).
 func BenchmarkRecovery(b *testing.B) {
 	gb, _ := strconv.ParseFloat(os.Getenv("EDDY_LOGSTORE_RECOVERY_GB"), 64)
-	total := int64(256 << 20)
+	total := int64(512 << 20)
 	if gb > 0 {
 		total = int64(gb * (1 << 30))
 	}
-	b.Run(fmt.Sprintf("bytes=%d", total), func(b *testing.B) {
+	const replay = 256 << 20
+	b.Run(fmt.Sprintf("bytes=%d/replay=%d", total, replay), func(b *testing.B) {
 		dir := b.TempDir()
-		o := Options{FS: vfs.OS, Dir: dir}
+		o := Options{FS: vfs.OS, Dir: dir, CheckpointBytes: replay + 64<<20}
 		s, err := Open(o)
 		if err != nil {
 			b.Fatal(err)
@@ -181,32 +183,31 @@ func BenchmarkRecovery(b *testing.B) {
 			s.CreateLog(LogID(i), LogConfig{})
 		}
 		es := makeBatch(500, 1024)
-		var written int64
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		for w := range 8 {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; ; i++ {
-					mu.Lock()
-					if written >= total {
-						mu.Unlock()
-						return
+		write := func(n int64) {
+			var written atomic.Int64
+			var wg sync.WaitGroup
+			for w := range 8 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := 0; written.Add(500*1024) <= n; i++ {
+						if _, err := s.Append(context.Background(), []Batch{{Log: LogID(1 + (w*31+i)%logs), Entries: es}}); err != nil {
+							b.Error(err)
+							return
+						}
 					}
-					written += 500 * 1024
-					mu.Unlock()
-					if _, err := s.Append(context.Background(), []Batch{{Log: LogID(1 + (w*31+i)%logs), Entries: es}}); err != nil {
-						b.Error(err)
-						return
-					}
-				}
-			}()
+				}()
+			}
+			wg.Wait()
 		}
-		wg.Wait()
-		// kill without Close: the store is abandoned as after a crash (its
-		// journal since the last checkpoint must be replayed)
-		s.lock.Close()
+		write(total - replay)
+		if err := s.Checkpoint(); err != nil {
+			b.Fatal(err)
+		}
+		write(replay)
+		// no Close: the store is abandoned as after a crash (its journal
+		// since the last checkpoint must be replayed)
+		s.abandon()
 		b.ResetTimer()
 		for b.Loop() {
 			s2, err := Open(o)
@@ -214,7 +215,7 @@ func BenchmarkRecovery(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.StopTimer()
-			s2.lock.Close() // again abandoned, so each iteration replays
+			s2.abandon() // again abandoned, so each iteration replays
 			b.StartTimer()
 		}
 	})
@@ -258,4 +259,42 @@ func BenchmarkIdleLogMemory(b *testing.B) {
 		b.ReportMetric(s.m.openFiles.Get(), "open-files")
 		s.Close()
 	}
+}
+
+// BenchmarkRecoveryManyLogs measures Open with 10,000 checkpointed logs
+// (each with an active segment and index to reconcile).
+func BenchmarkRecoveryManyLogs(b *testing.B) {
+	const logs = 10_000
+	b.Run(fmt.Sprintf("logs=%d", logs), func(b *testing.B) {
+		o := Options{FS: vfs.OS, Dir: b.TempDir()}
+		s, err := Open(o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		es := makeBatch(10, 100)
+		for i := 1; i <= logs; i++ {
+			s.CreateLog(LogID(i), LogConfig{})
+		}
+		for i := 1; i <= logs; i += 100 {
+			var bs []Batch
+			for j := i; j < i+100; j++ {
+				bs = append(bs, Batch{Log: LogID(j), Entries: es})
+			}
+			if _, err := s.Append(context.Background(), bs); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if err := s.Close(); err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			s2, err := Open(o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			s2.abandon()
+			b.StartTimer()
+		}
+	})
 }

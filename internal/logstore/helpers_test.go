@@ -169,3 +169,18 @@ func (h *harness) create(id LogID, ret time.Duration) {
 		h.t.Fatalf("CreateLog(%d): %v", id, err)
 	}
 }
+
+// abandon stops s as a crash would (no final flush or checkpoint) but
+// leaves its files as they are on disk; the directory can then be reopened.
+func (s *Store) abandon() {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.quit)
+		s.wg.Wait()
+		s.jw.close()
+		s.files.closeAll()
+		s.lock.Close()
+	})
+}

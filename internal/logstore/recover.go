@@ -218,7 +218,7 @@ func (r *recovery) replayFile(name string, seq uint64, off int64, last bool) err
 			// A torn tail: the last write before the crash, never acknowledged
 			// (acknowledgement follows the fsync that would have completed it).
 			s.log.Warn("truncating torn journal tail", "file", name, "offset", off, "bytes", int64(len(data))-off, "reason", perr)
-			return truncateFile(s.fs, name, off)
+			return truncateFile(s.fs, name, off, true)
 		}
 		r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Offset: off, Reason: perr.Error()})
 		if next < 0 {
@@ -248,13 +248,16 @@ func findFrame(data []byte, from int64, expect uint64) int64 {
 	return -1
 }
 
-func truncateFile(fsys vfs.FS, name string, size int64) error {
+// truncateFile cuts name to size; sync makes the cut durable (needed for a
+// torn journal tail, which must not come back as mid-journal damage; segment
+// and index cuts are redone by the next recovery if they are lost).
+func truncateFile(fsys vfs.FS, name string, size int64, sync bool) error {
 	f, err := fsys.OpenFile(name, os.O_RDWR, 0)
 	if err != nil {
 		return fmt.Errorf("truncate %s: %w", name, err)
 	}
 	err = f.Truncate(size)
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
@@ -359,12 +362,15 @@ func (r *recovery) reconcile() error {
 			s.logsDirDirty.Store(true)
 		}
 	}
+	// Per-log work is a few small syscalls; with 10,000 logs their latency
+	// dominates, so logs are reconciled in parallel.
+	logs := make([]*logState, 0, len(r.logs))
 	for _, l := range r.logs {
-		if err := r.reconcileLog(l); err != nil {
-			return err
-		}
+		logs = append(logs, l)
 	}
-	return nil
+	errs := make([]error, len(logs))
+	parallel(len(logs), syncWorkers, func(i int) { errs[i] = r.reconcileLog(logs[i]) })
+	return errors.Join(errs...)
 }
 
 func (r *recovery) reconcileLog(l *logState) error {
@@ -425,7 +431,7 @@ func (r *recovery) reconcileActive(l *logState, seg *segment) error {
 		return fmt.Errorf("stat %s: %w", seg.path, err)
 	}
 	if st.Size() > seg.size {
-		if err := truncateFile(s.fs, seg.path, seg.size); err != nil {
+		if err := truncateFile(s.fs, seg.path, seg.size, false); err != nil {
 			return err
 		}
 	}
@@ -440,7 +446,7 @@ func (r *recovery) reconcileActive(l *logState, seg *segment) error {
 			l.addDamage(lostRange{next, seg.last})
 			s.log.Error("segment shorter than checkpointed", "log", l.id, "file", seg.path, "first_lost", next, "last_lost", seg.last)
 		}
-		if err := truncateFile(s.fs, seg.path, end); err != nil {
+		if err := truncateFile(s.fs, seg.path, end, false); err != nil {
 			return err
 		}
 		seg.size, seg.last, seg.lastTs, seg.sealed = end, next-1, lastTs, true
@@ -464,15 +470,17 @@ func (r *recovery) reconcileActive(l *logState, seg *segment) error {
 		if next <= seg.last || end < seg.size {
 			l.addDamage(lostRange{next, seg.last})
 			seg.size, seg.last = end, next-1
-			if err := truncateFile(s.fs, seg.path, end); err != nil {
+			if err := truncateFile(s.fs, seg.path, end, false); err != nil {
 				return err
 			}
 		}
 		if err := s.writeIndexFile(l, seg, ents, false, 0, 0, 0); err != nil {
 			return err
 		}
-	} else if err := truncateFile(s.fs, seg.idxPath, int64(segHeaderLen+len(ents)*indexEntryLen)); err != nil {
-		return err
+	} else if want := int64(segHeaderLen + len(ents)*indexEntryLen); int64(len(b)) != want {
+		if err := truncateFile(s.fs, seg.idxPath, want, false); err != nil {
+			return err
+		}
 	}
 	seg.idxCount = len(ents)
 	if len(ents) > 0 {
