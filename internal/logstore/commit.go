@@ -307,7 +307,7 @@ func (s *Store) goReadOnly(cause error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failErr == nil {
-		s.failErr = fmt.Errorf("%w: %v", ErrReadOnly, cause)
+		s.failErr = fmt.Errorf("%w: %w", ErrReadOnly, cause)
 		s.m.readOnly.Set(1)
 		s.log.Error("log store is now read-only; restart to recover from the journal", "cause", cause)
 	}
@@ -320,10 +320,10 @@ func (s *Store) fail(g *group, err error, fatal bool) {
 	switch {
 	case fatal:
 		s.goReadOnly(err)
-		e = fmt.Errorf("%w: %v", ErrReadOnly, err)
+		e = fmt.Errorf("%w: %w", ErrReadOnly, err)
 	case isNoSpace(err):
 		s.m.diskFull.Inc()
-		e = fmt.Errorf("%w: %v", ErrDiskFull, err)
+		e = fmt.Errorf("%w: %w", ErrDiskFull, err)
 	default:
 		e = err
 	}
@@ -451,7 +451,7 @@ func (s *Store) waitFlushRoom(ctx context.Context) error {
 		s.flushMu.Unlock()
 		if ferr != nil {
 			if isNoSpace(ferr) {
-				return fmt.Errorf("%w: cannot write segments: %v", ErrDiskFull, ferr)
+				return fmt.Errorf("%w: cannot write segments: %w", ErrDiskFull, ferr)
 			}
 			return fmt.Errorf("logstore: cannot write segments: %w", ferr)
 		}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -494,7 +495,7 @@ func TestDiskFull(t *testing.T) {
 		}
 		acks.add(1, res[0].First, []Entry{e})
 	}
-	if !errors.Is(full, ErrDiskFull) {
+	if !errors.Is(full, ErrDiskFull) || !errors.Is(full, syscall.ENOSPC) {
 		t.Fatalf("appends on a full disk: %v", full)
 	}
 	acks.verify(t, h.s) // still readable
