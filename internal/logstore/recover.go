@@ -107,6 +107,10 @@ func (s *Store) recover() error {
 		}
 		r.lastFile = q
 	}
+	if len(r.orphans) > 0 && len(r.jdamage) == 0 {
+		// records of a log that neither the checkpoint nor the journal created
+		r.jdamage = append(r.jdamage, &JournalCorruptionError{File: path.Join(jdir, journalName(start.file)), Reason: "records for logs that do not exist"})
+	}
 	if len(r.jdamage) > 0 {
 		r.attribute()
 		if !s.opts.Salvage {
@@ -143,6 +147,9 @@ func (s *Store) recover() error {
 	}
 	for _, e := range r.jdamage {
 		s.recordDamage(&CorruptionError{File: e.File, Offset: e.Offset, Reason: "journal damaged (salvaged): " + e.Reason})
+	}
+	for id := range r.orphans {
+		s.recordDamage(&CorruptionError{Log: id, Reason: "records of a log whose creation was lost in the damaged journal were dropped"})
 	}
 	s.unflushed.Store(unflushed)
 	s.m.logs.Set(float64(len(s.logs)))
@@ -398,6 +405,14 @@ func (r *recovery) reconcileLog(l *logState) error {
 		}
 		present[e.Name()] = true
 	}
+	kept := l.segs[:0]
+	for _, seg := range l.segs {
+		if seg.last < seg.base && !present[path.Base(seg.path)] {
+			continue // an empty active segment whose file was never made durable
+		}
+		kept = append(kept, seg)
+	}
+	l.segs = kept
 	for i, seg := range l.segs {
 		if !present[path.Base(seg.path)] {
 			seg.missing = true

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"sort"
 	"sync"
@@ -276,6 +277,11 @@ func (st *Store) loadIndex(l *logState, v segView) ([]indexEntry, error) {
 		return seg.idx, nil
 	}
 	b, err := readWhole(st.files, seg.idxPath)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, serr := st.fs.Stat(seg.path); errors.Is(serr, fs.ErrNotExist) {
+			return nil, serr // the segment is gone too: trimmed under the reader
+		}
+	}
 	var ents []indexEntry
 	ok := false
 	if err == nil {
