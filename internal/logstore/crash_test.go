@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,6 +162,11 @@ func TestCrashRandom(t *testing.T) {
 				var stop atomic.Bool
 				var wg sync.WaitGroup
 				s := h.s
+				// crash after a random number of acknowledged appends
+				var nacks atomic.Int64
+				target := int64(20 + rng.IntN(400))
+				reached := make(chan struct{})
+				var once sync.Once
 				for w := range 4 {
 					wg.Add(1)
 					go func() {
@@ -176,6 +182,9 @@ func TestCrashRandom(t *testing.T) {
 								return
 							}
 							acks.add(log, res[0].First, es)
+							if nacks.Add(1) == target {
+								once.Do(func() { close(reached) })
+							}
 						}
 					}()
 				}
@@ -186,10 +195,12 @@ func TestCrashRandom(t *testing.T) {
 					for !stop.Load() {
 						s.Checkpoint()
 						s.sweep()
-						time.Sleep(time.Duration(prng.IntN(300)) * time.Microsecond)
+						for range prng.IntN(50) {
+							runtime.Gosched()
+						}
 					}
 				}()
-				time.Sleep(time.Duration(2+rng.IntN(15)) * time.Millisecond)
+				<-reached
 				h.crash()
 				stop.Store(true)
 				wg.Wait()
