@@ -98,7 +98,7 @@ func (s *Store) read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResul
 		}
 	}
 	want := min(uint64(maxRecords), limit-pos)
-	recs := make([]Record, 0, min(want, 1024))
+	recs := make([]Record, 0, min(want, 10_000)) // one allocation for a usual GetRecords call
 	bytes := 0
 	full := func() bool { return uint64(len(recs)) >= want || (len(recs) > 0 && bytes >= maxBytes) }
 	// From segments, for what is not in memory.
