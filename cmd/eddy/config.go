@@ -23,6 +23,7 @@ import (
 type Config struct {
 	Server  ServerConfig  `yaml:"server" toml:"server"`
 	Storage StorageConfig `yaml:"storage" toml:"storage"`
+	Streams StreamsConfig `yaml:"streams" toml:"streams"`
 	Log     LogConfig     `yaml:"log" toml:"log"`
 }
 
@@ -48,6 +49,28 @@ type ServerConfig struct {
 type StorageConfig struct {
 	// Data is the data directory.
 	Data string `yaml:"data" toml:"data"`
+	// Durability is "fsync" (acknowledge after fsync, group commit; the
+	// default) or "interval" (fsync every SyncInterval: faster, but a power
+	// loss or kernel crash can lose acknowledged records).
+	Durability string `yaml:"durability" toml:"durability"`
+	// SyncInterval is the fsync period of the interval mode.
+	SyncInterval Duration `yaml:"sync_interval" toml:"sync_interval"`
+	// Salvage opens a store whose journal is damaged in the middle, recording
+	// the damage instead of refusing to start.
+	Salvage bool `yaml:"salvage" toml:"salvage"`
+}
+
+// StreamsConfig configures Kinesis Data Streams behaviour.
+type StreamsConfig struct {
+	// CreateDelay, DeleteDelay and UpdateDelay are how long streams stay
+	// CREATING, DELETING and UPDATING.
+	CreateDelay Duration `yaml:"create_delay" toml:"create_delay"`
+	DeleteDelay Duration `yaml:"delete_delay" toml:"delete_delay"`
+	UpdateDelay Duration `yaml:"update_delay" toml:"update_delay"`
+	// ShardLimit is the open shards allowed per account and region.
+	ShardLimit int `yaml:"shard_limit" toml:"shard_limit"`
+	// OnDemandStreamLimit is the on-demand streams allowed per account and region.
+	OnDemandStreamLimit int `yaml:"on_demand_stream_limit" toml:"on_demand_stream_limit"`
 }
 
 // LogConfig configures logging.
@@ -81,7 +104,14 @@ func DefaultConfig() Config {
 			MaxBodyBytes:    16 << 20,
 			ShutdownTimeout: Duration(30 * time.Second),
 		},
-		Storage: StorageConfig{Data: "./eddy-data"},
+		Storage: StorageConfig{Data: "./eddy-data", Durability: "fsync", SyncInterval: Duration(50 * time.Millisecond)},
+		Streams: StreamsConfig{
+			CreateDelay:         Duration(500 * time.Millisecond),
+			DeleteDelay:         Duration(500 * time.Millisecond),
+			UpdateDelay:         Duration(500 * time.Millisecond),
+			ShardLimit:          20000,
+			OnDemandStreamLimit: 50,
+		},
 		Log:     LogConfig{Level: "info", Format: "text"},
 	}
 }
@@ -125,6 +155,25 @@ func newServeFlags() *serveFlags {
 	f.fs.Var(&names, "tls-name", "extra `name` or IP for the self-signed certificate (repeatable)")
 	f.apply["tls-name"] = func(c *Config) { c.Server.TLSNames = append([]string(nil), names...) }
 	str("data", d.Storage.Data, "data `directory`", func(c *Config, v string) { c.Storage.Data = v })
+	str("durability", d.Storage.Durability, "`mode`: fsync (acknowledge after fsync) or interval (fsync every --sync-interval; can lose acknowledged records)", func(c *Config, v string) { c.Storage.Durability = v })
+	syncInterval := f.fs.Duration("sync-interval", time.Duration(d.Storage.SyncInterval), "fsync period of --durability interval")
+	f.apply["sync-interval"] = func(c *Config) { c.Storage.SyncInterval = Duration(*syncInterval) }
+	salvage := f.fs.Bool("salvage", false, "open a store whose journal is damaged, recording what is lost instead of refusing to start")
+	f.apply["salvage"] = func(c *Config) { c.Storage.Salvage = *salvage }
+	durations := map[string]func(*Config, Duration){
+		"create-delay": func(c *Config, v Duration) { c.Streams.CreateDelay = v },
+		"delete-delay": func(c *Config, v Duration) { c.Streams.DeleteDelay = v },
+		"update-delay": func(c *Config, v Duration) { c.Streams.UpdateDelay = v },
+	}
+	for name, def := range map[string]Duration{"create-delay": d.Streams.CreateDelay, "delete-delay": d.Streams.DeleteDelay, "update-delay": d.Streams.UpdateDelay} {
+		v := f.fs.Duration(name, time.Duration(def), "how long streams stay "+strings.ToUpper(strings.TrimSuffix(name, "-delay"))+"ING")
+		set := durations[name]
+		f.apply[name] = func(c *Config) { set(c, Duration(*v)) }
+	}
+	shardLimit := f.fs.Int("shard-limit", d.Streams.ShardLimit, "open shards allowed per account and region")
+	f.apply["shard-limit"] = func(c *Config) { c.Streams.ShardLimit = *shardLimit }
+	odLimit := f.fs.Int("on-demand-stream-limit", d.Streams.OnDemandStreamLimit, "on-demand streams allowed per account and region")
+	f.apply["on-demand-stream-limit"] = func(c *Config) { c.Streams.OnDemandStreamLimit = *odLimit }
 	str("log-level", d.Log.Level, "log `level`: debug, info, warn or error", func(c *Config, v string) { c.Log.Level = v })
 	str("log-format", d.Log.Format, "log `format`: text or json", func(c *Config, v string) { c.Log.Format = v })
 	maxBody := f.fs.Int64("max-body-bytes", d.Server.MaxBodyBytes, "largest accepted request body in `bytes`")
@@ -238,6 +287,20 @@ func (c *Config) Validate() error {
 	}
 	if c.Storage.Data == "" {
 		return usagef("data directory is empty")
+	}
+	if c.Storage.Durability != "fsync" && c.Storage.Durability != "interval" {
+		return usagef("durability %q: must be fsync or interval", c.Storage.Durability)
+	}
+	if c.Storage.SyncInterval <= 0 {
+		return usagef("sync interval %s: must be positive", time.Duration(c.Storage.SyncInterval))
+	}
+	for name, d := range map[string]Duration{"create delay": c.Streams.CreateDelay, "delete delay": c.Streams.DeleteDelay, "update delay": c.Streams.UpdateDelay} {
+		if d < 0 {
+			return usagef("%s %s: must not be negative", name, time.Duration(d))
+		}
+	}
+	if c.Streams.ShardLimit < 1 || c.Streams.OnDemandStreamLimit < 1 {
+		return usagef("shard limit and on-demand stream limit must be at least 1")
 	}
 	return nil
 }

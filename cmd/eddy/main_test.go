@@ -375,7 +375,7 @@ func TestTLSAndH2C(t *testing.T) {
 		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		c.tr.CloseIdleConnections()
-		if res.ProtoMajor != 2 || res.StatusCode != 400 || string(b) != `{"__type":"UnknownOperationException"}` ||
+		if res.ProtoMajor != 2 || res.StatusCode != 200 || !strings.HasPrefix(string(b), `{"StreamNames":[],"HasMoreStreams":false`) ||
 			res.Header.Get("Content-Type") != "application/x-amz-json-1.1" || res.Header.Get("X-Amzn-Requestid") == "" {
 			t.Errorf("%s: %s %d %v %s", c.name, res.Proto, res.StatusCode, res.Header, b)
 		}

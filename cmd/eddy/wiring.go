@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/eddy-streams/eddy/internal/awsproto"
+	"github.com/eddy-streams/eddy/internal/logstore"
+	"github.com/eddy-streams/eddy/internal/node"
+	"github.com/eddy-streams/eddy/internal/streams"
 )
 
 // components is what openComponents brings up behind the API.
@@ -21,21 +25,35 @@ type components struct {
 // openComponents opens and recovers the storage and the services behind the
 // API. The server is already listening (answering /healthz, and 503 to API
 // requests) while this runs; /readyz turns 200 when it returns.
-//
-// ============================== WIRING ==============================
-// NOT YET WIRED: the shard log (internal/logstore), the catalog
-// (internal/meta) and the Kinesis Data Streams service (internal/streams)
-// are being built on other branches. When they land, this function opens
-// the log in cfg.Storage.Data (recovering it), opens the catalog beside it,
-// builds the streams service over both and returns its awsproto.Service
-// (target prefix Kinesis_20131202, signing name "kinesis"), with a close
-// function that closes the service, then the catalog, then the log (which
-// fsyncs). Until then eddy serves no services: every X-Amz-Target gets
-// UnknownOperationException, exactly as AWS answers unknown targets.
-// ====================================================================
-func openComponents(ctx context.Context, cfg Config, log *slog.Logger, set *metrics.Set) (*components, error) {
-	_ = ctx
-	_ = set
-	log.Warn("no services are wired into this build yet; every API request gets UnknownOperationException", "data", cfg.Storage.Data)
-	return &components{close: func() error { return nil }}, nil
+func openComponents(_ context.Context, cfg Config, log *slog.Logger, set *metrics.Set) (*components, error) {
+	n, err := node.Open(nodeConfig(cfg, log), log, set)
+	if err != nil {
+		return nil, err
+	}
+	return &components{services: n.Services(), close: n.Close}, nil
+}
+
+// nodeConfig maps the command's configuration onto the node's.
+func nodeConfig(cfg Config, log *slog.Logger) node.Config {
+	durability := logstore.SyncEachCommit
+	if cfg.Storage.Durability == "interval" {
+		durability = logstore.SyncInterval
+		log.Warn("durability is interval: acknowledged records written in the last sync interval can be lost on power loss or a kernel crash",
+			"sync_interval", time.Duration(cfg.Storage.SyncInterval))
+	}
+	return node.Config{
+		Data: cfg.Storage.Data,
+		Storage: logstore.Options{
+			Durability:   durability,
+			SyncInterval: time.Duration(cfg.Storage.SyncInterval),
+			Salvage:      cfg.Storage.Salvage,
+		},
+		Streams: streams.Options{
+			CreateDelay:         time.Duration(cfg.Streams.CreateDelay),
+			DeleteDelay:         time.Duration(cfg.Streams.DeleteDelay),
+			UpdateDelay:         time.Duration(cfg.Streams.UpdateDelay),
+			ShardLimit:          cfg.Streams.ShardLimit,
+			OnDemandStreamLimit: cfg.Streams.OnDemandStreamLimit,
+		},
+	}
 }
