@@ -14,15 +14,6 @@ func unsupported(op string) error {
 	return awsproto.Errorf(awsproto.InvalidArgument, "%s is unavailable in this build of eddy.", op)
 }
 
-func (s *Service) SplitShard(context.Context, *kinesisapi.SplitShardInput) error {
-	return unsupported("SplitShard")
-}
-func (s *Service) MergeShards(context.Context, *kinesisapi.MergeShardsInput) error {
-	return unsupported("MergeShards")
-}
-func (s *Service) UpdateShardCount(context.Context, *kinesisapi.UpdateShardCountInput) (*kinesisapi.UpdateShardCountOutput, error) {
-	return nil, unsupported("UpdateShardCount")
-}
 func (s *Service) UpdateStreamMode(context.Context, *kinesisapi.UpdateStreamModeInput) error {
 	return unsupported("UpdateStreamMode")
 }
