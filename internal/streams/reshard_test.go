@@ -85,7 +85,9 @@ func TestUpdateShardCountMatchesAWS(t *testing.T) {
 		if len(open) != c.to {
 			t.Fatalf("%s: %d open shards", name, len(open))
 		}
-		sort.Slice(open, func(i, j int) bool { return bigOf(*open[i].HashKeyRange.StartingHashKey).Cmp(bigOf(*open[j].HashKeyRange.StartingHashKey)) < 0 })
+		sort.Slice(open, func(i, j int) bool {
+			return bigOf(*open[i].HashKeyRange.StartingHashKey).Cmp(bigOf(*open[j].HashKeyRange.StartingHashKey)) < 0
+		})
 		two128 := new(big.Int).Lsh(big.NewInt(1), 128)
 		width := new(big.Int).Div(two128, big.NewInt(int64(c.to)))
 		prevEnd := big.NewInt(-1)
