@@ -92,7 +92,7 @@ func Open(cfg Config, log *slog.Logger, set *metrics.Set) (*Node, error) {
 
 // Services are the API services to register with the HTTP handler.
 func (n *Node) Services() []*awsproto.Service {
-	return []*awsproto.Service{kinesisapi.NewService(n.Streams)}
+	return []*awsproto.Service{n.Streams.LimitControlPlane(kinesisapi.NewService(n.Streams))}
 }
 
 // Close stops the services and closes the catalog and the log (which

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/eddy-streams/eddy/internal/awsproto"
 	"github.com/eddy-streams/eddy/internal/kinesisapi"
 	"github.com/eddy-streams/eddy/internal/logstore"
 )
@@ -46,6 +47,12 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
+	limits, limited := s.opts.Limits.shardLimits(sn.m.Name)
+	if limited && !s.meter(sh.log).admitRead(limits, now) {
+		s.m.readThrottled.Inc()
+		// AWS.
+		return nil, awsproto.Errorf(awsproto.ProvisionedThroughputExceeded, "Rate exceeded for Shard - %s/%s/%s", c.acct, sn.m.Name, sh.id)
+	}
 	res, err := s.logs.Read(sh.log, tok.Position, limit, getRecordsMaxBytes)
 	if err != nil {
 		return nil, s.logError(st, sh, err)
@@ -67,7 +74,10 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 	}
 	bytes := 0
 	for i := range res.Records {
-		bytes += len(res.Records[i].Data)
+		bytes += len(res.Records[i].Data) + len(res.Records[i].PartitionKey)
+	}
+	if limited {
+		s.meter(sh.log).chargeRead(limits, bytes)
 	}
 	s.m.recordsOut.Add(len(res.Records))
 	s.m.bytesOut.Add(bytes)

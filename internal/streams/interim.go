@@ -14,12 +14,6 @@ func unsupported(op string) error {
 	return awsproto.Errorf(awsproto.InvalidArgument, "%s is unavailable in this build of eddy.", op)
 }
 
-func (s *Service) UpdateStreamMode(context.Context, *kinesisapi.UpdateStreamModeInput) error {
-	return unsupported("UpdateStreamMode")
-}
-func (s *Service) UpdateStreamWarmThroughput(context.Context, *kinesisapi.UpdateStreamWarmThroughputInput) (*kinesisapi.UpdateStreamWarmThroughputOutput, error) {
-	return nil, unsupported("UpdateStreamWarmThroughput")
-}
 func (s *Service) RegisterStreamConsumer(context.Context, *kinesisapi.RegisterStreamConsumerInput) (*kinesisapi.RegisterStreamConsumerOutput, error) {
 	return nil, unsupported("RegisterStreamConsumer")
 }

@@ -54,6 +54,10 @@ type Options struct {
 	// OnDemandStreamLimit is the number of on-demand streams allowed per
 	// account and region.
 	OnDemandStreamLimit int
+	// Limits are the throughput limits (none by default).
+	Limits Limits
+	// ScaleInterval is how often the on-demand scaler looks at write rates.
+	ScaleInterval time.Duration
 	// DefaultRegion is used when a request carries no SigV4 credential (only
 	// in-process callers; the HTTP layer always sets one).
 	DefaultRegion string
@@ -91,6 +95,8 @@ type Service struct {
 	streams map[streamKey]*stream
 	byTag   map[uint64]*stream // incarnation tag -> stream, for iterators
 	byID    map[string]*stream // StreamId -> stream
+
+	meters sync.Map // logstore.LogID -> *shardMeter
 
 	closed chan struct{}
 	wg     sync.WaitGroup
@@ -146,6 +152,11 @@ func New(opts Options) (*Service, error) {
 	if err := s.load(); err != nil {
 		return nil, err
 	}
+	if opts.ScaleInterval <= 0 {
+		opts.ScaleInterval = DefaultScaleInterval
+	}
+	s.wg.Add(1)
+	go s.scaleLoop(opts.ScaleInterval)
 	return s, nil
 }
 
