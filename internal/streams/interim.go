@@ -29,9 +29,3 @@ func (s *Service) DeregisterStreamConsumer(context.Context, *kinesisapi.Deregist
 func (s *Service) SubscribeToShard(context.Context, *kinesisapi.SubscribeToShardInput, awsproto.EventSender) error {
 	return unsupported("SubscribeToShard")
 }
-func (s *Service) StartStreamEncryption(context.Context, *kinesisapi.StartStreamEncryptionInput) error {
-	return unsupported("StartStreamEncryption")
-}
-func (s *Service) StopStreamEncryption(context.Context, *kinesisapi.StopStreamEncryptionInput) error {
-	return unsupported("StopStreamEncryption")
-}

@@ -124,12 +124,29 @@ func (s *Service) appendOnce(ctx context.Context, c caller, sn *snapshot, entrie
 	logEntries := make([]logstore.Entry, len(pending))
 	index := make([]int, len(pending)) // position in logEntries -> request index
 	fill := append([]int(nil), starts...)
+	encrypt := sn.m.EncryptionType == string(kinesisapi.EncryptionTypeKms)
+	var sealed []byte
+	if encrypt {
+		n := 0
+		for _, i := range pending {
+			n += len(entries[i].Data) + sealedOverhead
+		}
+		sealed = make([]byte, 0, n)
+	}
 	for _, i := range pending {
 		k := slot[results[i].sh]
 		p := fill[k]
 		fill[k]++
 		e := &entries[i]
 		logEntries[p] = logstore.Entry{PartitionKey: bytesOf(e.PartitionKey), Data: e.Data}
+		if encrypt {
+			h := len(sealed)
+			var err error
+			if sealed, err = s.keys.seal(sealed, sn.m, e.Data); err != nil {
+				return nil, appendError(err)
+			}
+			logEntries[p].Data, logEntries[p].Flags = sealed[h:], flagEncrypted
+		}
 		if e.ExplicitHashKey != nil {
 			hk := hashes[i].Bytes()
 			logEntries[p].ExplicitHashKey = hk[:]

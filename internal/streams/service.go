@@ -41,6 +41,8 @@ type Options struct {
 	Metrics *metrics.Set
 	// IteratorKey (32 bytes) seals shard iterators and pagination tokens.
 	IteratorKey []byte
+	// MasterKey (32 bytes) wraps the streams' record encryption keys.
+	MasterKey []byte
 
 	// How long streams stay CREATING, DELETING and UPDATING. Short by
 	// default so the states are observable (waiters work) but tests are fast.
@@ -87,6 +89,7 @@ type Service struct {
 	catalog *meta.Catalog
 	tokens  *iteratorCodec
 	pages   *sealer
+	keys    *keyring
 	m       *serviceMetrics
 
 	createMu sync.Mutex // serializes CreateStream (name checks, account limits)
@@ -135,7 +138,12 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := newKeyring(opts.MasterKey)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
+		keys:    keys,
 		opts:    opts,
 		log:     opts.Logger,
 		clock:   opts.Clock,
