@@ -16,6 +16,8 @@ import (
 
 	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
+
+	"github.com/eddy-streams/eddy/internal/streams"
 )
 
 // Config is everything `eddy serve` can be told, one struct per component.
@@ -71,6 +73,13 @@ type StreamsConfig struct {
 	ShardLimit int `yaml:"shard_limit" toml:"shard_limit"`
 	// OnDemandStreamLimit is the on-demand streams allowed per account and region.
 	OnDemandStreamLimit int `yaml:"on_demand_stream_limit" toml:"on_demand_stream_limit"`
+	// Limits is "off" (no throughput limits, the default) or "aws" (AWS's
+	// per-shard quotas and control-plane rates).
+	Limits string `yaml:"limits" toml:"limits"`
+	// StreamLimits set per-shard quotas for streams by name, whatever Limits says.
+	StreamLimits map[string]streams.ShardLimits `yaml:"stream_limits" toml:"stream_limits"`
+	// ScaleInterval is how often on-demand streams are rescaled.
+	ScaleInterval Duration `yaml:"scale_interval" toml:"scale_interval"`
 }
 
 // LogConfig configures logging.
@@ -111,8 +120,10 @@ func DefaultConfig() Config {
 			UpdateDelay:         Duration(500 * time.Millisecond),
 			ShardLimit:          20000,
 			OnDemandStreamLimit: 50,
+			Limits:              "off",
+			ScaleInterval:       Duration(time.Minute),
 		},
-		Log:     LogConfig{Level: "info", Format: "text"},
+		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
 
@@ -174,6 +185,7 @@ func newServeFlags() *serveFlags {
 	f.apply["shard-limit"] = func(c *Config) { c.Streams.ShardLimit = *shardLimit }
 	odLimit := f.fs.Int("on-demand-stream-limit", d.Streams.OnDemandStreamLimit, "on-demand streams allowed per account and region")
 	f.apply["on-demand-stream-limit"] = func(c *Config) { c.Streams.OnDemandStreamLimit = *odLimit }
+	str("limits", d.Streams.Limits, "throughput `limits`: off, or aws (AWS's per-shard quotas and control-plane rates)", func(c *Config, v string) { c.Streams.Limits = v })
 	str("log-level", d.Log.Level, "log `level`: debug, info, warn or error", func(c *Config, v string) { c.Log.Level = v })
 	str("log-format", d.Log.Format, "log `format`: text or json", func(c *Config, v string) { c.Log.Format = v })
 	maxBody := f.fs.Int64("max-body-bytes", d.Server.MaxBodyBytes, "largest accepted request body in `bytes`")
@@ -298,6 +310,17 @@ func (c *Config) Validate() error {
 		if d < 0 {
 			return usagef("%s %s: must not be negative", name, time.Duration(d))
 		}
+	}
+	if c.Streams.Limits != "off" && c.Streams.Limits != "aws" {
+		return usagef("limits %q: must be off or aws", c.Streams.Limits)
+	}
+	for name, l := range c.Streams.StreamLimits {
+		if l.WriteBytesPerSec < 0 || l.WriteRecordsPerSec < 0 || l.ReadBytesPerSec < 0 || l.ReadCallsPerSec < 0 || l.ConsumerBytesPerSec < 0 {
+			return usagef("stream limits for %q: rates must not be negative", name)
+		}
+	}
+	if c.Streams.ScaleInterval <= 0 {
+		return usagef("scale interval %s: must be positive", time.Duration(c.Streams.ScaleInterval))
 	}
 	if c.Streams.ShardLimit < 1 || c.Streams.OnDemandStreamLimit < 1 {
 		return usagef("shard limit and on-demand stream limit must be at least 1")

@@ -54,6 +54,8 @@ func nodeConfig(cfg Config, log *slog.Logger) node.Config {
 			UpdateDelay:         time.Duration(cfg.Streams.UpdateDelay),
 			ShardLimit:          cfg.Streams.ShardLimit,
 			OnDemandStreamLimit: cfg.Streams.OnDemandStreamLimit,
+			Limits:              streams.Limits{AWS: cfg.Streams.Limits == "aws", Streams: cfg.Streams.StreamLimits},
+			ScaleInterval:       time.Duration(cfg.Streams.ScaleInterval),
 		},
 	}
 }

@@ -17,7 +17,11 @@ import (
 
 // FormatVersion is the catalog format this build writes and the newest it
 // reads. docs/format/catalog.md describes it.
-const FormatVersion uint32 = 1
+const FormatVersion uint32 = 2
+
+// Format history: 1 first; 2 added stream data keys (stream record
+// version 2). Older formats are upgraded in place at Open: their records
+// stay readable as they are, and new writes use the current record versions.
 
 // magic identifies an eddy catalog inside the bbolt file (bbolt has its own
 // file magic; this one says the buckets are ours).
@@ -107,7 +111,7 @@ func Open(path string, opts Options) (*Catalog, error) {
 
 // init checks the format of an existing catalog, or lays out a new one.
 func (c *Catalog) init() error {
-	fresh := false
+	fresh, upgrade := false, false
 	err := c.db.View(func(btx *bbolt.Tx) error {
 		m := btx.Bucket(bktMeta)
 		if m == nil {
@@ -132,17 +136,29 @@ func (c *Catalog) init() error {
 		switch ver := binary.BigEndian.Uint32(v); {
 		case ver > FormatVersion:
 			return &FormatVersionError{Path: c.path, Found: ver, Supported: FormatVersion}
-		case ver < FormatVersion:
-			// Version 1 is the first; nothing older was ever written.
+		case ver < 1:
 			return &FormatError{Path: c.path, Reason: fmt.Sprintf("format version %d does not exist", ver)}
+		case ver < FormatVersion:
+			upgrade = true
 		}
 		if len(m.Get(keyNextLog)) != 8 {
 			return &FormatError{Path: c.path, Reason: "missing or malformed LogID counter"}
 		}
 		return nil
 	})
-	if err != nil || !fresh {
+	if err != nil {
 		return err
+	}
+	if upgrade {
+		err := c.db.Update(func(btx *bbolt.Tx) error {
+			return btx.Bucket(bktMeta).Put(keyVersion, binary.BigEndian.AppendUint32(nil, FormatVersion))
+		})
+		if err != nil {
+			return fmt.Errorf("meta: upgrade catalog %s to format %d: %w", c.path, FormatVersion, err)
+		}
+	}
+	if !fresh {
+		return nil
 	}
 	err = c.db.Update(func(btx *bbolt.Tx) error {
 		for _, name := range topBuckets {

@@ -3,6 +3,7 @@ package meta
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -200,7 +201,7 @@ func TestRefusesNewerFormat(t *testing.T) {
 	if !errors.As(err, &ve) || ve.Found != FormatVersion+1 || ve.Supported != FormatVersion {
 		t.Fatalf("Open of a newer catalog: %v, want *FormatVersionError", err)
 	}
-	for _, want := range []string{"version 2", "up to version 1", path} {
+	for _, want := range []string{fmt.Sprintf("version %d", FormatVersion+1), fmt.Sprintf("up to version %d", FormatVersion), path} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -239,6 +239,15 @@ func (d *decoder) version(kind string, want byte) {
 	}
 }
 
+// versionIn reads a record version that must lie in [oldest, newest].
+func (d *decoder) versionIn(kind string, oldest, newest byte) byte {
+	v := d.u8()
+	if d.err == nil && (v < oldest || v > newest) {
+		d.fail(fmt.Errorf("%s record version %d, want %d to %d", kind, v, oldest, newest))
+	}
+	return v
+}
+
 // finish reports the first error, or trailing bytes.
 func (d *decoder) finish() error {
 	if d.err != nil {

@@ -52,6 +52,18 @@ type Stream struct {
 	// Resharding is an opaque description of a resharding in progress, owned
 	// by the caller (nil when none).
 	Resharding []byte
+	// DataKeys are the keys that encrypt the stream's records, oldest first,
+	// each wrapped (encrypted) by the server's master key. Keys stay after
+	// encryption stops, so older records remain readable.
+	DataKeys []DataKey
+}
+
+// DataKey is one wrapped record encryption key of a stream.
+type DataKey struct {
+	ID       uint32 // records name the key that sealed them
+	KMSKeyID string // the KeyId the stream's encryption was started with
+	Wrapped  []byte
+	Created  time.Time
 }
 
 // WarmThroughput is an on-demand stream's warm throughput setting.

@@ -12,6 +12,7 @@ import (
 // version), and the decoder keeps reading the older versions.
 const (
 	streamV1   = 1
+	streamV2   = 2 // adds DataKeys
 	shardV1    = 1
 	consumerV1 = 1
 	settingsV1 = 1
@@ -20,7 +21,7 @@ const (
 
 func encodeStream(s *Stream) []byte {
 	e := encoder{b: make([]byte, 0, 128)}
-	e.u8(streamV1)
+	e.u8(streamV2)
 	e.str(s.ARN)
 	e.str(s.ID)
 	e.uvarint(s.Incarnation)
@@ -41,6 +42,13 @@ func encodeStream(s *Stream) []byte {
 	e.uvarint(s.NextShardIndex)
 	e.times(s.ShardCountUpdates)
 	e.bytes(s.Resharding)
+	e.uvarint(uint64(len(s.DataKeys)))
+	for _, k := range s.DataKeys {
+		e.uvarint(uint64(k.ID))
+		e.str(k.KMSKeyID)
+		e.bytes(k.Wrapped)
+		e.time(k.Created)
+	}
 	return e.b
 }
 
@@ -48,7 +56,7 @@ func encodeStream(s *Stream) []byte {
 // and are left for the caller to set.
 func decodeStream(b []byte) (*Stream, error) {
 	d := decoder{b: b}
-	d.version("stream", streamV1)
+	v := d.versionIn("stream", streamV1, streamV2)
 	s := &Stream{}
 	s.ARN = d.str()
 	s.ID = d.str()
@@ -70,6 +78,12 @@ func decodeStream(b []byte) (*Stream, error) {
 	s.NextShardIndex = d.uvarint()
 	s.ShardCountUpdates = d.times()
 	s.Resharding = d.bytes()
+	if v >= streamV2 {
+		n := d.count(4)
+		for i := 0; i < n; i++ {
+			s.DataKeys = append(s.DataKeys, DataKey{ID: uint32(d.uvarint()), KMSKeyID: d.str(), Wrapped: d.bytes(), Created: d.time()})
+		}
+	}
 	if err := d.finish(); err != nil {
 		return nil, fmt.Errorf("decode stream: %w", err)
 	}

@@ -78,9 +78,9 @@ func TestEncodingGolden(t *testing.T) {
 		{"shard", encodeShard(&sh), "01" + "03" + "0000000000000102" +
 			"00000000000000000000000000000001" + "ffffffffffffffffffffffffffffffff" +
 			"0000000000000002" + "0000000000000000" + "00000000000003e8" + "00000000000007d0" + "0000000000000005"},
-		{"stream", encodeStream(s), "01" + "0161" + "0169" + "ac02" + "06414354495645" +
+		{"stream", encodeStream(s), "02" + "0161" + "0169" + "ac02" + "06414354495645" +
 			"ffffffffffffffffff01" + "02" + "0150" + "00" + "30" + "00" + "00" + "00" + "00" + "00" + "00" + "00" +
-			"02" + "0161" + "0131" + "0162" + "0132" + "02" + "01" + "0a" + "01ff"},
+			"02" + "0161" + "0131" + "0162" + "0132" + "02" + "01" + "0a" + "01ff" + "00"},
 		{"consumer", encodeConsumer(&Consumer{ARN: "a", Status: "S", Created: time.Unix(0, 1).UTC()}),
 			"01" + "0161" + "0153" + "02" + "ffffffffffffffffff01" + "00"},
 		{"settings", encodeSettings(&AccountSettings{}), "01" + "00" + "ffffffffffffffffff01" +
@@ -96,6 +96,18 @@ func TestEncodingGolden(t *testing.T) {
 
 // TestDecodersReject checks that every truncation, every extension and a
 // wrong version of a valid value is refused rather than misread.
+// TestStreamV1StillReads decodes a version 1 stream record (catalog format
+// 1, before data keys) as written by earlier builds.
+func TestStreamV1StillReads(t *testing.T) {
+	v1, _ := hex.DecodeString("01" + "0161" + "0169" + "ac02" + "06414354495645" +
+		"ffffffffffffffffff01" + "02" + "0150" + "00" + "30" + "00" + "00" + "00" + "00" + "00" + "00" + "00" +
+		"02" + "0161" + "0131" + "0162" + "0132" + "02" + "01" + "0a" + "01ff")
+	s, err := decodeStream(v1)
+	if err != nil || s.ARN != "a" || s.Incarnation != 300 || len(s.DataKeys) != 0 || s.Resharding[0] != 0xff {
+		t.Fatalf("v1 stream: %+v %v", s, err)
+	}
+}
+
 func TestDecodersReject(t *testing.T) {
 	decoders := map[string]struct {
 		valid  []byte
@@ -124,9 +136,9 @@ func TestDecodersReject(t *testing.T) {
 			t.Errorf("%s: trailing byte accepted", name)
 		}
 		bad := append([]byte(nil), d.valid...)
-		bad[0] = 2
+		bad[0] = 9
 		if err := d.decode(bad); err == nil {
-			t.Errorf("%s: version 2 accepted", name)
+			t.Errorf("%s: version 9 accepted", name)
 		}
 	}
 	// Tags out of order would make two encodings of one map.

@@ -28,6 +28,7 @@ const (
 	LogsDir         = "logs"
 	CatalogFile     = "catalog.db"
 	IteratorKeyFile = "keys/iterator.key"
+	MasterKeyFile   = "keys/master.key"
 )
 
 // Config is what a node is built from.
@@ -80,7 +81,12 @@ func Open(cfg Config, log *slog.Logger, set *metrics.Set) (*Node, error) {
 	if err != nil {
 		return nil, errors.Join(err, catalog.Close(), store.Close())
 	}
+	master, err := keyfile.LoadOrCreate(vfs.OS, filepath.Join(cfg.Data, MasterKeyFile), 32)
+	if err != nil {
+		return nil, errors.Join(err, catalog.Close(), store.Close())
+	}
 	sopts := cfg.Streams
+	sopts.MasterKey = master
 	sopts.Logs, sopts.Catalog, sopts.Clock, sopts.Logger, sopts.Metrics, sopts.IteratorKey = store, catalog, cfg.Clock, log.With("component", "streams"), set, key
 	svc, err := streams.New(sopts)
 	if err != nil {
@@ -92,7 +98,7 @@ func Open(cfg Config, log *slog.Logger, set *metrics.Set) (*Node, error) {
 
 // Services are the API services to register with the HTTP handler.
 func (n *Node) Services() []*awsproto.Service {
-	return []*awsproto.Service{kinesisapi.NewService(n.Streams)}
+	return []*awsproto.Service{n.Streams.LimitControlPlane(kinesisapi.NewService(n.Streams))}
 }
 
 // Close stops the services and closes the catalog and the log (which

@@ -6,7 +6,7 @@ package streams
 // on-demand warm throughput. Shards split the 128-bit hash key space evenly.
 // The stream is CREATING for Options.CreateDelay, then ACTIVE. Enforced:
 // name in use (any status), the account's shard limit and on-demand stream
-// limit.
+// limit, and with AWS limits at most five streams CREATING at once.
 
 import (
 	"context"
@@ -55,6 +55,10 @@ func (s *Service) CreateStream(ctx context.Context, in *kinesisapi.CreateStreamI
 	s.mu.RUnlock()
 	if exists {
 		return errStreamExists(in.StreamName, c.acct)
+	}
+	if s.opts.Limits.AWS && s.creatingCount(c.ns) >= maxCreating {
+		// eddy: AWS documents the limit, not its text.
+		return awsproto.Errorf(awsproto.LimitExceeded, "Stream %s under account %s cannot be created: %d streams are already CREATING, the most allowed at once.", in.StreamName, c.acct, maxCreating)
 	}
 	open, onDemand := s.namespaceUsage(c.ns)
 	if open+shardCount > s.opts.ShardLimit {
@@ -130,6 +134,20 @@ func (s *Service) register(st *stream) {
 	s.streams[streamKey{st.ns, st.name}] = st
 	s.byTag[sn.m.Incarnation] = st
 	s.byID[sn.m.ID] = st
+}
+
+// maxCreating is how many streams may be CREATING at once (AWS limits).
+const maxCreating = 5
+
+// creatingCount counts a namespace's streams in CREATING.
+func (s *Service) creatingCount(ns string) int {
+	n, now := 0, s.now()
+	for _, st := range s.namespaceStreams(ns) {
+		if st.load().status(now) == statusCreating {
+			n++
+		}
+	}
+	return n
 }
 
 // namespaceUsage counts the open shards and the on-demand streams of a

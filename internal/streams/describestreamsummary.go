@@ -41,7 +41,7 @@ func (s *Service) DescribeStreamSummary(ctx context.Context, in *kinesisapi.Desc
 	if sn.m.Mode == modeOnDemand {
 		d.WarmThroughput = &kinesisapi.WarmThroughputObject{
 			TargetMiBps:  ptr(int32(sn.m.WarmThroughput.TargetMiBps)),
-			CurrentMiBps: ptr(int32(sn.m.WarmThroughput.CurrentMiBps)),
+			CurrentMiBps: ptr(int32(sn.openShardCount() * shardWriteMiBps)),
 		}
 	}
 	return &kinesisapi.DescribeStreamSummaryOutput{StreamDescriptionSummary: d}, nil

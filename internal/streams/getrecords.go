@@ -10,9 +10,11 @@ package streams
 
 import (
 	"context"
+	"fmt"
 	"time"
 	"unsafe"
 
+	"github.com/eddy-streams/eddy/internal/awsproto"
 	"github.com/eddy-streams/eddy/internal/kinesisapi"
 	"github.com/eddy-streams/eddy/internal/logstore"
 )
@@ -46,11 +48,21 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 	if in.Limit != nil {
 		limit = int(*in.Limit)
 	}
+	limits, limited := s.opts.Limits.shardLimits(sn.m.Name)
+	if limited && !s.meter(sh.log).admitRead(limits, now) {
+		s.m.readThrottled.Inc()
+		// AWS.
+		return nil, awsproto.Errorf(awsproto.ProvisionedThroughputExceeded, "Rate exceeded for Shard - %s/%s/%s", c.acct, sn.m.Name, sh.id)
+	}
 	res, err := s.logs.Read(sh.log, tok.Position, limit, getRecordsMaxBytes)
 	if err != nil {
 		return nil, s.logError(st, sh, err)
 	}
-	out := &kinesisapi.GetRecordsOutput{Records: recordsOutput(res.Records, sh)}
+	records, err := s.recordsOutput(sn, res.Records, sh)
+	if err != nil {
+		return nil, s.logError(st, sh, err)
+	}
+	out := &kinesisapi.GetRecordsOutput{Records: records}
 	var behind int64
 	if n := len(res.Records); n > 0 && res.Next < res.Tail {
 		behind = max(0, now.UnixMilli()-res.Records[n-1].Timestamp)
@@ -67,7 +79,10 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 	}
 	bytes := 0
 	for i := range res.Records {
-		bytes += len(res.Records[i].Data)
+		bytes += len(res.Records[i].Data) + len(res.Records[i].PartitionKey)
+	}
+	if limited {
+		s.meter(sh.log).chargeRead(limits, bytes)
 	}
 	s.m.recordsOut.Add(len(res.Records))
 	s.m.bytesOut.Add(bytes)
@@ -98,11 +113,11 @@ func (s *Service) iteratorShard(c caller, tok iteratorToken) (*stream, *snapshot
 
 // recordsOutput converts log records to API records without copying data
 // or partition keys (log buffers are immutable); sequence numbers share one
-// string and timestamps one slice.
-func recordsOutput(recs []logstore.Record, sh *shard) []kinesisapi.Record {
+// string and timestamps one slice. Encrypted records are decrypted.
+func (s *Service) recordsOutput(sn *snapshot, recs []logstore.Record, sh *shard) ([]kinesisapi.Record, error) {
 	out := make([]kinesisapi.Record, len(recs))
 	if len(recs) == 0 {
-		return out
+		return out, nil
 	}
 	seqBuf := make([]byte, 0, len(recs)*SeqNumLen)
 	for i := range recs {
@@ -119,9 +134,18 @@ func recordsOutput(recs []logstore.Record, sh *shard) []kinesisapi.Record {
 			Data:                        r.Data,
 			PartitionKey:                unsafe.String(unsafe.SliceData(r.PartitionKey), len(r.PartitionKey)),
 		}
+		if r.Flags&flagEncrypted != 0 {
+			plain, err := s.keys.open(sn.m, r.Data)
+			if err != nil {
+				return nil, fmt.Errorf("record %s of %s: %w", out[i].SequenceNumber, sh.id, err)
+			}
+			out[i].Data, out[i].EncryptionType = plain, &encryptionKMS
+		}
 	}
-	return out
+	return out, nil
 }
+
+var encryptionKMS = kinesisapi.EncryptionTypeKms
 
 // childShards lists the shards created from sh, for a reader that reached
 // the end of it.

@@ -14,21 +14,6 @@ func unsupported(op string) error {
 	return awsproto.Errorf(awsproto.InvalidArgument, "%s is unavailable in this build of eddy.", op)
 }
 
-func (s *Service) SplitShard(context.Context, *kinesisapi.SplitShardInput) error {
-	return unsupported("SplitShard")
-}
-func (s *Service) MergeShards(context.Context, *kinesisapi.MergeShardsInput) error {
-	return unsupported("MergeShards")
-}
-func (s *Service) UpdateShardCount(context.Context, *kinesisapi.UpdateShardCountInput) (*kinesisapi.UpdateShardCountOutput, error) {
-	return nil, unsupported("UpdateShardCount")
-}
-func (s *Service) UpdateStreamMode(context.Context, *kinesisapi.UpdateStreamModeInput) error {
-	return unsupported("UpdateStreamMode")
-}
-func (s *Service) UpdateStreamWarmThroughput(context.Context, *kinesisapi.UpdateStreamWarmThroughputInput) (*kinesisapi.UpdateStreamWarmThroughputOutput, error) {
-	return nil, unsupported("UpdateStreamWarmThroughput")
-}
 func (s *Service) RegisterStreamConsumer(context.Context, *kinesisapi.RegisterStreamConsumerInput) (*kinesisapi.RegisterStreamConsumerOutput, error) {
 	return nil, unsupported("RegisterStreamConsumer")
 }
@@ -43,10 +28,4 @@ func (s *Service) DeregisterStreamConsumer(context.Context, *kinesisapi.Deregist
 }
 func (s *Service) SubscribeToShard(context.Context, *kinesisapi.SubscribeToShardInput, awsproto.EventSender) error {
 	return unsupported("SubscribeToShard")
-}
-func (s *Service) StartStreamEncryption(context.Context, *kinesisapi.StartStreamEncryptionInput) error {
-	return unsupported("StartStreamEncryption")
-}
-func (s *Service) StopStreamEncryption(context.Context, *kinesisapi.StopStreamEncryptionInput) error {
-	return unsupported("StopStreamEncryption")
 }

@@ -164,6 +164,7 @@ func cloneMeta(m *meta.Stream) *meta.Stream {
 	c.ShardLevelMetrics = append([]string(nil), m.ShardLevelMetrics...)
 	c.ShardCountUpdates = append([]time.Time(nil), m.ShardCountUpdates...)
 	c.Resharding = append([]byte(nil), m.Resharding...)
+	c.DataKeys = append([]meta.DataKey(nil), m.DataKeys...)
 	c.Tags = make(map[string]string, len(m.Tags))
 	for k, v := range m.Tags {
 		c.Tags[k] = v

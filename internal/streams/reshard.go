@@ -162,3 +162,112 @@ func (s *Service) applyReshardLocked(st *stream, sn *snapshot, m *meta.Stream, s
 	}
 	return out, changed, nil
 }
+
+// startReshardLocked records plan on the stream (UPDATING for UpdateDelay),
+// allocating the children's LogIDs in the same transaction, then creates the
+// children's logs. mutate may change the stream record further (history for
+// rolling limits). st.mu is held.
+func (s *Service) startReshardLocked(st *stream, sn *snapshot, p *planner, mutate func(m *meta.Stream)) error {
+	m := p.m
+	m.Status, m.StatusUntil = statusUpdating, s.now().Add(s.opts.UpdateDelay)
+	if mutate != nil {
+		mutate(m)
+	}
+	err := s.catalog.Update(func(tx *meta.Tx) error {
+		if err := p.allocate(tx); err != nil {
+			return err
+		}
+		m.Resharding = (&pendingUpdate{Steps: p.steps}).encode()
+		return tx.PutStream(m)
+	})
+	if err != nil {
+		return fmt.Errorf("reshard %s: %w", m.Name, err)
+	}
+	st.publish(sn.withMeta(m))
+	s.scheduleLocked(st)
+	// A crash before the logs exist is repaired when the plan is applied
+	// (createChildLogs is idempotent).
+	return s.createChildLogs(p.steps, m.RetentionHours)
+}
+
+// checkShardLimit refuses a change that would leave the caller's account
+// with more open shards than Options.ShardLimit; added is the net change.
+func (s *Service) checkShardLimit(c caller, added int) error {
+	if added <= 0 {
+		return nil
+	}
+	open, _ := s.namespaceUsage(c.ns)
+	if open+added > s.opts.ShardLimit {
+		return errShardLimit(c.acct, c.region, open, s.opts.ShardLimit, added)
+	}
+	return nil
+}
+
+var oneKey = hashkey.Key{Lo: 1}
+
+// boundarySnap is how close (in hash keys) a computed target boundary must be
+// to an existing shard boundary to be taken as that boundary: floor(2^128/T)
+// and floor(2^128/N) multiples can differ by a few keys where they should
+// coincide (3 -> 6 shards), and splitting there would leave slivers.
+const boundarySnap = 1 << 20
+
+// scaleTo plans UNIFORM_SCALING of the open shards (in hash order) to target
+// shards of equal width, as AWS does: each open shard is split at the target
+// boundaries inside it, and the pieces between two boundaries are merged, in
+// hash order. Scaling 4 shards to 3 gives AWS's exact sequence (shard 1
+// splits into 4 and 5, 0+4 merge into 6, 2 splits into 7 and 8, 5+7 merge
+// into 9, 8+3 into 10).
+func (p *planner) scaleTo(open []*shard, target int) {
+	targets := hashkey.SplitEvenly(target)
+	bounds := make([]hashkey.Key, target-1) // bounds[j] starts target j+1
+	for j := range bounds {
+		bounds[j] = targets[j+1].Start
+		for _, sh := range open {
+			if d := absDiff(sh.hashRange.Start, bounds[j]); d.Hi == 0 && d.Lo < boundarySnap {
+				bounds[j] = sh.hashRange.Start
+			}
+		}
+	}
+	j := 0
+	var pending uint64
+	hasPending := false
+	// absorb adds a piece that ends inside target j (or at its end).
+	absorb := func(piece uint64) {
+		r := p.open[piece]
+		endsTarget := j == len(bounds) && r.End == hashkey.Max || j < len(bounds) && next(r.End) == bounds[j]
+		if hasPending {
+			piece = p.merge(pending, piece)
+			hasPending = false
+		}
+		if endsTarget {
+			j++
+		} else {
+			pending, hasPending = piece, true
+		}
+	}
+	for _, sh := range open {
+		cur := sh.m.Index
+		for j < len(bounds) {
+			r := p.open[cur]
+			if bounds[j].Cmp(r.Start) <= 0 || bounds[j].Cmp(r.End) > 0 {
+				break
+			}
+			lo, hi := p.split(cur, bounds[j])
+			absorb(lo) // closes target j
+			cur = hi
+		}
+		absorb(cur)
+	}
+}
+
+func next(k hashkey.Key) hashkey.Key {
+	n, _ := k.Add(oneKey)
+	return n
+}
+
+func absDiff(a, b hashkey.Key) hashkey.Key {
+	if a.Cmp(b) >= 0 {
+		return a.Sub(b)
+	}
+	return b.Sub(a)
+}

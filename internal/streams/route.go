@@ -91,17 +91,23 @@ func (s *Service) appendRouted(ctx context.Context, c caller, st *stream, entrie
 // appendOnce routes the pending records with sn, appends them, and returns
 // the ones whose shard turned out to be closed.
 func (s *Service) appendOnce(ctx context.Context, c caller, sn *snapshot, entries []kinesisapi.PutRecordsRequestEntry, hashes []hashkey.Key, pending []int, results []putResult) ([]int, error) {
-	// Group by shard, keeping request order within a shard (sequence
-	// numbers of one shard follow the request's order).
-	slot := make(map[*shard]int, len(sn.open))
-	var order []*shard
-	counts := make([]int, 0, len(sn.open))
 	for _, i := range pending {
 		sh := sn.route(hashes[i])
 		if sh == nil {
 			return nil, fmt.Errorf("stream %s: no open shard holds hash key %s", sn.m.Name, hashes[i])
 		}
 		results[i].sh = sh
+	}
+	if limits, ok := s.opts.Limits.shardLimits(sn.m.Name); ok {
+		pending = s.admitWrites(c, sn, limits, entries, pending, results)
+	}
+	// Group by shard, keeping request order within a shard (sequence
+	// numbers of one shard follow the request's order).
+	slot := make(map[*shard]int, len(sn.open))
+	var order []*shard
+	counts := make([]int, 0, len(sn.open))
+	for _, i := range pending {
+		sh := results[i].sh
 		k, ok := slot[sh]
 		if !ok {
 			k = len(order)
@@ -118,12 +124,29 @@ func (s *Service) appendOnce(ctx context.Context, c caller, sn *snapshot, entrie
 	logEntries := make([]logstore.Entry, len(pending))
 	index := make([]int, len(pending)) // position in logEntries -> request index
 	fill := append([]int(nil), starts...)
+	encrypt := sn.m.EncryptionType == string(kinesisapi.EncryptionTypeKms)
+	var sealed []byte
+	if encrypt {
+		n := 0
+		for _, i := range pending {
+			n += len(entries[i].Data) + sealedOverhead
+		}
+		sealed = make([]byte, 0, n)
+	}
 	for _, i := range pending {
 		k := slot[results[i].sh]
 		p := fill[k]
 		fill[k]++
 		e := &entries[i]
 		logEntries[p] = logstore.Entry{PartitionKey: bytesOf(e.PartitionKey), Data: e.Data}
+		if encrypt {
+			h := len(sealed)
+			var err error
+			if sealed, err = s.keys.seal(sealed, sn.m, e.Data); err != nil {
+				return nil, appendError(err)
+			}
+			logEntries[p].Data, logEntries[p].Flags = sealed[h:], flagEncrypted
+		}
 		if e.ExplicitHashKey != nil {
 			hk := hashes[i].Bytes()
 			logEntries[p].ExplicitHashKey = hk[:]
@@ -137,6 +160,15 @@ func (s *Service) appendOnce(ctx context.Context, c caller, sn *snapshot, entrie
 	appended, err := s.logs.Append(ctx, batches)
 	if err != nil {
 		return nil, appendError(err)
+	}
+	if sn.m.Mode == modeOnDemand {
+		for k, sh := range order {
+			n := 0
+			for _, e := range batches[k].Entries {
+				n += len(e.Data) + len(e.PartitionKey)
+			}
+			s.meter(sh.log).countWrite(n, counts[k])
+		}
 	}
 	var retry []int
 	for k, a := range appended {
@@ -164,6 +196,25 @@ func appendError(err error) error {
 		return err
 	}
 	return &awsproto.Error{Exception: awsproto.InternalFailure, Message: "Internal service failure.", Err: err}
+}
+
+// admitWrites applies write quotas to the routed pending records, marking
+// the ones over quota as throttled; it returns the ones to write.
+func (s *Service) admitWrites(c caller, sn *snapshot, l ShardLimits, entries []kinesisapi.PutRecordsRequestEntry, pending []int, results []putResult) []int {
+	now := s.now()
+	kept := pending[:0:0]
+	for _, i := range pending {
+		sh := results[i].sh
+		size := len(entries[i].Data) + len(entries[i].PartitionKey)
+		if s.meter(sh.log).admitWrite(l, size, now) {
+			kept = append(kept, i)
+			continue
+		}
+		results[i].errCode = awsproto.ProvisionedThroughputExceeded.Type
+		results[i].errMsg = msgWriteThrottled(sh.id, sn.m.Name, c.acct)
+		s.m.putThrottled.Inc()
+	}
+	return kept
 }
 
 // putRecordError is the error PutRecord returns for a record that failed on

@@ -41,6 +41,8 @@ type Options struct {
 	Metrics *metrics.Set
 	// IteratorKey (32 bytes) seals shard iterators and pagination tokens.
 	IteratorKey []byte
+	// MasterKey (32 bytes) wraps the streams' record encryption keys.
+	MasterKey []byte
 
 	// How long streams stay CREATING, DELETING and UPDATING. Short by
 	// default so the states are observable (waiters work) but tests are fast.
@@ -54,6 +56,10 @@ type Options struct {
 	// OnDemandStreamLimit is the number of on-demand streams allowed per
 	// account and region.
 	OnDemandStreamLimit int
+	// Limits are the throughput limits (none by default).
+	Limits Limits
+	// ScaleInterval is how often the on-demand scaler looks at write rates.
+	ScaleInterval time.Duration
 	// DefaultRegion is used when a request carries no SigV4 credential (only
 	// in-process callers; the HTTP layer always sets one).
 	DefaultRegion string
@@ -83,6 +89,7 @@ type Service struct {
 	catalog *meta.Catalog
 	tokens  *iteratorCodec
 	pages   *sealer
+	keys    *keyring
 	m       *serviceMetrics
 
 	createMu sync.Mutex // serializes CreateStream (name checks, account limits)
@@ -91,6 +98,8 @@ type Service struct {
 	streams map[streamKey]*stream
 	byTag   map[uint64]*stream // incarnation tag -> stream, for iterators
 	byID    map[string]*stream // StreamId -> stream
+
+	meters sync.Map // logstore.LogID -> *shardMeter
 
 	closed chan struct{}
 	wg     sync.WaitGroup
@@ -129,7 +138,12 @@ func New(opts Options) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
+	keys, err := newKeyring(opts.MasterKey)
+	if err != nil {
+		return nil, err
+	}
 	s := &Service{
+		keys:    keys,
 		opts:    opts,
 		log:     opts.Logger,
 		clock:   opts.Clock,
@@ -146,6 +160,11 @@ func New(opts Options) (*Service, error) {
 	if err := s.load(); err != nil {
 		return nil, err
 	}
+	if opts.ScaleInterval <= 0 {
+		opts.ScaleInterval = DefaultScaleInterval
+	}
+	s.wg.Add(1)
+	go s.scaleLoop(opts.ScaleInterval)
 	return s, nil
 }
 
