@@ -33,8 +33,10 @@ func TestAWSCLI(t *testing.T) {
 		const stream, other = "cli-main", "cli-other"
 		c.ok(nil, "create-stream", "--stream-name", stream, "--shard-count", "2")
 		c.ok(nil, "wait", "stream-exists", "--stream-name", stream)
+		// --page-size 1: the CLI pages through the shards itself with
+		// ExclusiveStartShardId and merges the pages.
 		var desc cliStreamDescription
-		c.ok(&desc, "describe-stream", "--stream-name", stream)
+		c.ok(&desc, "describe-stream", "--stream-name", stream, "--page-size", "1")
 		d := desc.StreamDescription
 		if d.StreamName != stream || d.StreamStatus != "ACTIVE" || d.StreamARN != arn(id, stream) || d.HasMoreShards || d.RetentionPeriodHours != 24 {
 			t.Errorf("describe-stream = %+v", d)
