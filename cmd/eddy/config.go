@@ -112,7 +112,7 @@ func DefaultConfig() Config {
 			ShardLimit:          20000,
 			OnDemandStreamLimit: 50,
 		},
-		Log:     LogConfig{Level: "info", Format: "text"},
+		Log: LogConfig{Level: "info", Format: "text"},
 	}
 }
 
