@@ -47,6 +47,8 @@ type session struct {
 	LargeSha256 string
 	Iterators   struct {
 		AtSequence, AfterSequence, Latest, AtTimestamp []string
+		AtTimestampMillis                              int64
+		AtTimestampExact                               []string
 	}
 	Tags struct {
 		AfterAdd, AfterRemove map[string]string
@@ -296,9 +298,14 @@ func checkSessionRecords(t *testing.T, s session, shards []shardRange) {
 	}
 
 	// Iterators on the shard that holds the single PutRecord.
-	var inShard []string
+	var inShard, sinceMillis []string
 	for _, i := range want[s.PutRecord.ShardID] {
 		inShard = append(inShard, puts[i].SequenceNumber)
+	}
+	for _, r := range s.Shards[s.PutRecord.ShardID].Records {
+		if r.ArrivalMillis >= s.Iterators.AtTimestampMillis {
+			sinceMillis = append(sinceMillis, r.SequenceNumber)
+		}
 	}
 	if len(inShard) == 0 || inShard[0] != s.PutRecord.SequenceNumber {
 		t.Fatalf("the PutRecord is not first in its shard: %v", inShard)
@@ -311,6 +318,7 @@ func checkSessionRecords(t *testing.T, s session, shards []shardRange) {
 		{"AFTER_SEQUENCE_NUMBER", s.Iterators.AfterSequence, inShard[1:]},
 		{"LATEST", s.Iterators.Latest, nil},
 		{"AT_TIMESTAMP (before the stream existed)", s.Iterators.AtTimestamp, inShard},
+		{fmt.Sprintf("AT_TIMESTAMP %d ms", s.Iterators.AtTimestampMillis), s.Iterators.AtTimestampExact, sinceMillis},
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("%s read %v, want %v", c.name, c.got, c.want)

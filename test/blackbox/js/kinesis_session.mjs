@@ -196,7 +196,12 @@ async function session(client, prefix) {
 
   const seqs = (read) => read.records.map((r) => r.sequenceNumber);
   const from = { StartingSequenceNumber: put.SequenceNumber };
+  // AT_TIMESTAMP at the last record's arrival, to the millisecond: the
+  // fraction of the second must count.
+  const lastMillis = out.shards[put.ShardId].records.at(-1).arrivalMillis;
   out.iterators = {
+    atTimestampMillis: lastMillis,
+    atTimestampExact: seqs(await readShard(client, mainStream, put.ShardId, "AT_TIMESTAMP", { Timestamp: new Date(lastMillis) })),
     atSequence: seqs(await readShard(client, mainStream, put.ShardId, "AT_SEQUENCE_NUMBER", from)),
     afterSequence: seqs(await readShard(client, mainStream, put.ShardId, "AFTER_SEQUENCE_NUMBER", from)),
     latest: seqs(await readShard(client, mainStream, put.ShardId, "LATEST")),

@@ -196,11 +196,21 @@ def main():
     after, _, _ = read_shard(kinesis, main_stream, put["ShardId"], "AFTER_SEQUENCE_NUMBER", StartingSequenceNumber=put["SequenceNumber"])
     latest, _, _ = read_shard(kinesis, main_stream, put["ShardId"], "LATEST")
     since, _, _ = read_shard(kinesis, main_stream, put["ShardId"], "AT_TIMESTAMP", Timestamp=datetime(2000, 1, 1, tzinfo=timezone.utc))
+    # AT_TIMESTAMP at the start of the second of the last record's arrival:
+    # botocore sends JSON timestamps in whole seconds (the JavaScript session
+    # checks milliseconds).
+    last_ms = shards[put["ShardId"]]["records"][-1]["arrivalMillis"] // 1000 * 1000
+    exact, _, _ = read_shard(
+        kinesis, main_stream, put["ShardId"], "AT_TIMESTAMP",
+        Timestamp=datetime.fromtimestamp(last_ms // 1000, tz=timezone.utc),
+    )
     out["iterators"] = {
         "atSequence": [r["sequenceNumber"] for r in at],
         "afterSequence": [r["sequenceNumber"] for r in after],
         "latest": [r["sequenceNumber"] for r in latest],
         "atTimestamp": [r["sequenceNumber"] for r in since],
+        "atTimestampMillis": last_ms,
+        "atTimestampExact": [r["sequenceNumber"] for r in exact],
     }
 
     kinesis.add_tags_to_stream(StreamName=main_stream, Tags={"team": "eddy", "env": "test"})
