@@ -3,9 +3,11 @@ package blackbox
 import (
 	"flag"
 	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 )
@@ -40,3 +42,33 @@ func run(m *testing.M) int {
 	}
 	return m.Run()
 }
+
+// noteInputs stats every file the built server and the client scripts come
+// from. `go test` caches a passing result keyed on the test binary and the
+// files the test itself opened or stat'ed; this package imports nothing of
+// eddy, and the server is built and the scripts are read by other
+// processes, so without this a cached pass would survive any change to the
+// server or the scripts. It must run inside a test (after m.Run has started
+// recording), so startServer calls it once.
+var noteInputs = sync.OnceValue(func() error {
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	if err != nil {
+		return err
+	}
+	for _, p := range []string{"go.mod", "go.sum", "cmd", "internal", "test"} {
+		err := filepath.WalkDir(filepath.Join(root, p), func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if d.IsDir() && (d.Name() == "node_modules" || d.Name() == "testdata") {
+				return filepath.SkipDir
+			}
+			_, err = os.Stat(path)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("noting the inputs of the build: %w", err)
+		}
+	}
+	return nil
+})

@@ -39,6 +39,9 @@ type server struct {
 // if it does not exit cleanly or logged an error.
 func startServer(t *testing.T, args ...string) *server {
 	t.Helper()
+	if err := noteInputs(); err != nil {
+		t.Fatal(err)
+	}
 	s := &server{Data: t.TempDir(), exited: make(chan struct{})}
 	all := append([]string{"serve",
 		"--data", s.Data,
