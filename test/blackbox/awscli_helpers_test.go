@@ -74,6 +74,10 @@ func (c *awsCLI) ok(out any, args ...string) {
 	}
 }
 
+// cliErrorRE matches the CLI's report of a service error. Newer CLIs add
+// "(reached max retries: 0)" after the operation.
+var cliErrorRE = regexp.MustCompile(`^An error occurred \((\w+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: (.*)$`)
+
 // serviceError runs a command that the service must refuse and checks the
 // exit status and the error text the CLI prints.
 func (c *awsCLI) serviceError(operation, code, message string, args ...string) {
@@ -84,9 +88,7 @@ func (c *awsCLI) serviceError(operation, code, message string, args ...string) {
 	if c.major == 1 {
 		want = 255
 	}
-	// Newer CLIs add "(reached max retries: 0)" after the operation.
-	re := regexp.MustCompile(`^An error occurred \((\w+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: (.*)$`)
-	m := re.FindStringSubmatch(strings.TrimSpace(r.Stderr))
+	m := cliErrorRE.FindStringSubmatch(strings.TrimSpace(r.Stderr))
 	if r.Code != want || m == nil || m[1] != code || m[2] != operation || m[3] != message {
 		c.t.Errorf("aws kinesis %s: want exit %d and %s from %s: %q; got %s", strings.Join(args, " "), want, code, operation, message, r)
 	}
