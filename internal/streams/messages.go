@@ -73,7 +73,8 @@ func errRecordsTooLarge(limitMB int) error {
 
 // eddy: a record whose data and partition key exceed the stream's
 // MaxRecordSizeInKiB (AWS's text is not public). The Coral-style text AWS
-// used for years for the old fixed 1 MiB limit is the closest.
+// used for years for the old fixed 1 MiB limit is the closest: size is the
+// data's length and limit what the data may be next to this partition key.
 func errRecordTooLarge(path string, size, limit int) error {
 	return awsproto.Errorf(awsproto.Validation, "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=%d cap=%d]' at '%s' failed to satisfy constraint: Member must have length less than or equal to %d", size, size, path, limit)
 }

@@ -25,7 +25,7 @@ func (s *Service) PutRecord(ctx context.Context, in *kinesisapi.PutRecordInput) 
 	}
 	maxRecord := sn.m.MaxRecordSizeKiB << 10
 	if size := len(in.Data) + len(in.PartitionKey); size > maxRecord {
-		return nil, errRecordTooLarge("data", size, maxRecord-len(in.PartitionKey))
+		return nil, errRecordTooLarge("data", len(in.Data), maxRecord-len(in.PartitionKey))
 	}
 	h, err := hashOf(in.PartitionKey, in.ExplicitHashKey)
 	if err != nil {

@@ -30,7 +30,7 @@ func (s *Service) PutRecords(ctx context.Context, in *kinesisapi.PutRecordsInput
 		e := &in.Records[i]
 		size := len(e.Data) + len(e.PartitionKey)
 		if size > maxRecord {
-			return nil, errRecordTooLarge(recordPath(i), size, maxRecord-len(e.PartitionKey))
+			return nil, errRecordTooLarge(recordPath(i), len(e.Data), maxRecord-len(e.PartitionKey))
 		}
 		total += size
 		if hashes[i], err = hashOf(e.PartitionKey, e.ExplicitHashKey); err != nil {
