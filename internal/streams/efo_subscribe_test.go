@@ -76,7 +76,7 @@ func TestFanOutStartingPositions(t *testing.T) {
 
 	check := func(name string, pos *types.StartingPosition, want ...string) string {
 		t.Helper()
-		s := subscribeTo(t, c, arn, shard, pos)
+		s := subscribeTo(t, fresh(t, e), arn, shard, pos)
 		recs, evs := s.records(len(want))
 		var got []string
 		for _, r := range recs {
@@ -140,7 +140,7 @@ func TestFanOutErrors(t *testing.T) {
 			"Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter."},
 	}
 	for _, tc := range cases {
-		_, err := trySubscribe(t, c, tc.arn, tc.shard, tc.pos)
+		_, err := trySubscribe(t, fresh(t, e), tc.arn, tc.shard, tc.pos)
 		api, ok := errAs[smithy.APIError](err)
 		if !ok || api.ErrorCode() != tc.typ || !strings.HasSuffix(api.ErrorMessage(), tc.msg) {
 			t.Errorf("%s: %v", tc.name, err)

@@ -100,7 +100,6 @@ func (d *delivery) loop(ctx context.Context, es awsproto.EventSender) error {
 			if err := d.sendRecords(ctx, es, sn, sh, res); err != nil {
 				return err
 			}
-			resetTimer(d.idle, idleEventInterval)
 			continue
 		}
 		d.pos = max(d.pos, res.Next)
@@ -121,10 +120,9 @@ func (d *delivery) loop(ctx context.Context, es awsproto.EventSender) error {
 		case <-sn.changed:
 		case <-d.idle.C():
 			ev := &kinesisapi.SubscribeToShardEvent{Records: []kinesisapi.Record{}, ContinuationSequenceNumber: d.cont}
-			if err := kinesisapi.SendSubscribeToShardEvent(es, ev); err != nil {
+			if err := d.send(es, ev); err != nil {
 				return err
 			}
-			d.idle.Reset(idleEventInterval)
 		case <-d.expiry.C():
 			return errEnded
 		case <-d.slot.replaced:
@@ -175,17 +173,7 @@ func (d *delivery) sendRecords(ctx context.Context, es awsproto.EventSender, sn 
 		return s.logError(d.st, sh, err)
 	}
 	for start := 0; start < len(recs); {
-		end, size, estimate := start, 0, 0
-		for end < len(recs) {
-			r := &recs[end]
-			e := (len(r.Data)+2)/3*4 + 6*len(r.PartitionKey) + eventRecordOverhead
-			if end > start && estimate+e > eventBudget {
-				break
-			}
-			estimate += e
-			size += len(r.Data) + len(r.PartitionKey)
-			end++
-		}
+		end, size := eventEnd(recs, start)
 		if err := d.pace(ctx, sn, size); err != nil {
 			return err
 		}
@@ -199,7 +187,7 @@ func (d *delivery) sendRecords(ctx context.Context, es awsproto.EventSender, sn 
 			ContinuationSequenceNumber: out[end-1].SequenceNumber,
 			MillisBehindLatest:         behind,
 		}
-		if err := kinesisapi.SendSubscribeToShardEvent(es, ev); err != nil {
+		if err := d.send(es, ev); err != nil {
 			return err
 		}
 		// The sequence numbers share one buffer per read: keep a copy.
@@ -210,6 +198,31 @@ func (d *delivery) sendRecords(ctx context.Context, es awsproto.EventSender, sn 
 		start = end
 	}
 	return nil
+}
+
+// eventEnd returns where the event starting at recs[start] ends (at least
+// one record, then as many as fit the budget) and its data and partition
+// key bytes.
+func eventEnd(recs []logstore.Record, start int) (end, size int) {
+	estimate := 0
+	for end = start; end < len(recs); end++ {
+		r := &recs[end]
+		e := (len(r.Data)+2)/3*4 + 6*len(r.PartitionKey) + eventRecordOverhead
+		if end > start && estimate+e > eventBudget {
+			break
+		}
+		estimate += e
+		size += len(r.Data) + len(r.PartitionKey)
+	}
+	return end, size
+}
+
+// send sends an event. The idle timer restarts first, so a client that has
+// seen the event knows the next idle event is due idleEventInterval later
+// (tests driving a fake clock rely on this).
+func (d *delivery) send(es awsproto.EventSender, ev *kinesisapi.SubscribeToShardEvent) error {
+	resetTimer(d.idle, idleEventInterval)
+	return kinesisapi.SendSubscribeToShardEvent(es, ev)
 }
 
 // pace waits as long as the FanOutLimiter asks before n bytes go out.
