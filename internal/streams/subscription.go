@@ -35,7 +35,7 @@ const (
 	subscribeReadRecords = 10000
 	subscribeReadBytes   = 2 << 20
 	eventBudget          = 8 << 20
-	eventRecordOverhead  = 160 // sequence number, timestamp, member names, encryption type
+	eventRecordOverhead  = 200 // sequence number, timestamp, member names, encryption type (JSON: 180)
 )
 
 // delivery is one subscription being served.
