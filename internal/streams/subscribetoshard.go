@@ -41,7 +41,7 @@ func (s *Service) SubscribeToShard(ctx context.Context, in *kinesisapi.Subscribe
 // subscribe checks a SubscribeToShard request and claims its slot.
 func (s *Service) subscribe(ctx context.Context, in *kinesisapi.SubscribeToShardInput) (*delivery, error) {
 	c := s.callerOf(ctx)
-	streamName, _, err := parseConsumerARN(c, in.ConsumerARN)
+	streamName, consumerName, err := parseConsumerARN(c, in.ConsumerARN)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Service) subscribe(ctx context.Context, in *kinesisapi.SubscribeToShard
 		return nil, err
 	}
 	now := s.now()
-	cons, err := readyConsumer(c, sn, in.ConsumerARN, now)
+	cons, err := readyConsumer(c, sn, in.ConsumerARN, consumerName, now)
 	if err != nil {
 		return nil, err
 	}
@@ -98,10 +98,11 @@ func (s *Service) subscribe(ctx context.Context, in *kinesisapi.SubscribeToShard
 	return d, nil
 }
 
-// readyConsumer returns the consumer with ARN arn if it may read now.
-func readyConsumer(c caller, sn *snapshot, arn string, now time.Time) (*meta.Consumer, error) {
-	cons := sn.consumerByARN(arn)
-	if cons == nil || consumerStatus(cons, now) == statusGone {
+// readyConsumer returns the consumer with ARN arn (named name) if it may
+// read now.
+func readyConsumer(c caller, sn *snapshot, arn, name string, now time.Time) (*meta.Consumer, error) {
+	cons := sn.consumers[name]
+	if cons == nil || cons.ARN != arn || consumerStatus(cons, now) == statusGone {
 		return nil, errConsumerARNNotFound(arn)
 	}
 	// A stream being deleted takes its consumers with it.

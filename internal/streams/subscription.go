@@ -82,7 +82,7 @@ func (d *delivery) loop(ctx context.Context, es awsproto.EventSender) error {
 			return err
 		}
 		sn := d.st.load()
-		if _, err := readyConsumer(d.c, sn, d.consumerARN, s.now()); err != nil || d.st.isGone() {
+		if _, err := readyConsumer(d.c, sn, d.consumerARN, d.consumerName, s.now()); err != nil || d.st.isGone() {
 			if err == nil {
 				err = errConsumerARNNotFound(d.consumerARN)
 			}
