@@ -1,7 +1,9 @@
 package streams_test
 
 import (
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	"github.com/eddy-streams/eddy/internal/clock"
+	"github.com/eddy-streams/eddy/internal/node"
 	"github.com/eddy-streams/eddy/internal/testenv"
 )
 
@@ -19,8 +22,13 @@ import (
 // and an ACTIVE consumer.
 func fakeFanOut(t *testing.T, stream string) (*testenv.Env, *clock.Fake, string) {
 	t.Helper()
+	return fakeFanOutWith(t, stream, nil)
+}
+
+func fakeFanOutWith(t *testing.T, stream string, configure func(*node.Config)) (*testenv.Env, *clock.Fake, string) {
+	t.Helper()
 	fake := clock.NewFake(time.Now())
-	e := testenv.Start(t, testenv.Options{Clock: fake})
+	e := testenv.Start(t, testenv.Options{Clock: fake, Configure: configure})
 	if _, err := e.Kinesis.CreateStream(t.Context(), &kinesis.CreateStreamInput{StreamName: aws.String(stream), ShardCount: aws.Int32(1)}); err != nil {
 		t.Fatal(err)
 	}
@@ -169,5 +177,50 @@ func TestFanOutAtTimestamp(t *testing.T) {
 	_, err := trySubscribe(t, fresh(t, e), arn, "0", &types.StartingPosition{Type: types.ShardIteratorTypeAtTimestamp, Timestamp: &future})
 	if ia, ok := errAs[*types.InvalidArgumentException](err); !ok || !strings.HasPrefix(ia.ErrorMessage(), "The timestampInMillis parameter cannot be greater than the currentTimestampInMillis.") {
 		t.Fatalf("future AT_TIMESTAMP: %v", err)
+	}
+}
+
+// pacer is a FanOutLimiter that asks for a fixed wait and records its calls.
+type pacer struct {
+	wait  time.Duration
+	mu    sync.Mutex
+	calls []string
+}
+
+func (p *pacer) Delay(stream, consumerARN, shardID string, n int, now time.Time) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.calls = append(p.calls, fmt.Sprintf("%s %s %s %d", stream, consumerARN, shardID, n))
+	return p.wait
+}
+
+// TestFanOutLimiterHook: Options.FanOutLimiter is asked before each event
+// with records and its wait is kept, on the service's clock.
+func TestFanOutLimiterHook(t *testing.T) {
+	p := &pacer{wait: time.Second}
+	e, fake, arn := fakeFanOutWith(t, "paced", func(c *node.Config) { c.Streams.FanOutLimiter = p })
+	s := subscribeTo(t, fresh(t, e), arn, "0", &types.StartingPosition{Type: types.ShardIteratorTypeLatest})
+	timers := fake.PendingTimers()
+	putRecords(t, e.Kinesis, "paced", "slow")
+	// The subscription arms its wait.
+	for i := 0; fake.PendingTimers() == timers; i++ {
+		if i > 5000 {
+			t.Fatal("the limiter's wait was never armed")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case ev := <-s.events:
+		t.Fatalf("event before the limiter's wait: %+v", ev)
+	default:
+	}
+	fake.Advance(time.Second)
+	if recs, _ := s.records(1); string(recs[0].Data) != "slow" {
+		t.Fatalf("read %s", recs[0].Data)
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if want := "paced " + arn + " shardId-000000000000 6"; len(p.calls) != 1 || p.calls[0] != want {
+		t.Errorf("limiter calls %q, want %q", p.calls, want)
 	}
 }

@@ -106,7 +106,13 @@ func readyConsumer(c caller, sn *snapshot, arn, name string, now time.Time) (*me
 		return nil, errConsumerARNNotFound(arn)
 	}
 	// A stream being deleted takes its consumers with it.
-	if consumerStatus(cons, now) != statusActive || sn.status(now) == statusDeleting {
+	switch sn.status(now) {
+	case statusGone:
+		return nil, errConsumerARNNotFound(arn)
+	case statusDeleting:
+		return nil, errConsumerNotActive(cons.Name, cons.Created, sn.m.Name, c.acct)
+	}
+	if consumerStatus(cons, now) != statusActive {
 		return nil, errConsumerNotActive(cons.Name, cons.Created, sn.m.Name, c.acct)
 	}
 	return cons, nil

@@ -3,6 +3,7 @@ package streams
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
 
@@ -101,6 +102,11 @@ func (d *delivery) loop(ctx context.Context, es awsproto.EventSender) error {
 				return err
 			}
 			continue
+		}
+		if res.Next < res.Tail {
+			// Records exist but none came back: waiting would spin.
+			return &awsproto.Error{Exception: awsproto.InternalFailure, Message: "Internal service failure.",
+				Err: fmt.Errorf("read of %s at %d returned nothing below the tail %d", sh.id, res.Next, res.Tail)}
 		}
 		d.pos = max(d.pos, res.Next)
 		var wake <-chan struct{}
