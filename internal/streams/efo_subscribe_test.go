@@ -168,3 +168,22 @@ func seqShard(t *testing.T, e *testenv.Env, stream, seq string) string {
 	t.Fatalf("no shard holds %s", seq)
 	return ""
 }
+
+// TestFanOutEncrypted: records of an encrypted stream arrive decrypted and
+// marked KMS, like GetRecords returns them.
+func TestFanOutEncrypted(t *testing.T) {
+	e := testenv.Start(t, testenv.Options{})
+	createActive(t, e, "sse", 1)
+	k := e.Kinesis
+	arn := registerActive(t, k, "sse", "reader")
+	if _, err := k.StartStreamEncryption(context.Background(), &kinesis.StartStreamEncryptionInput{StreamName: aws.String("sse"),
+		EncryptionType: types.EncryptionTypeKms, KeyId: aws.String("alias/aws/kinesis")}); err != nil {
+		t.Fatal(err)
+	}
+	waitActive(t, e, "sse")
+	s := subscribeTo(t, fresh(t, e), arn, "0", &types.StartingPosition{Type: types.ShardIteratorTypeLatest})
+	putRecords(t, k, "sse", "secret")
+	if recs, _ := s.records(1); string(recs[0].Data) != "secret" || recs[0].EncryptionType != types.EncryptionTypeKms {
+		t.Fatalf("record %+v", recs[0])
+	}
+}
