@@ -103,6 +103,12 @@ func TestFanOutShardEnd(t *testing.T) {
 		t.Fatalf("replayed %s %s", recs[0].Data, recs[1].Data)
 	}
 	checkEnd("replay", replay)
+	waitReleased(t, e, 0)
+
+	// Resubscribing after the last record of the closed shard (a
+	// subscription that expired before the shard-end event) gets that event.
+	resume := subscribeTo(t, fresh(t, e), arn, "0", &types.StartingPosition{Type: types.ShardIteratorTypeAfterSequenceNumber, SequenceNumber: aws.String(seqs[2])})
+	checkEnd("resume after the last record", resume)
 
 	// The children take the new records.
 	child := subscribeTo(t, fresh(t, e), arn, "shardId-000000000001", &types.StartingPosition{Type: types.ShardIteratorTypeLatest})

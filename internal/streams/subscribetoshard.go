@@ -8,7 +8,14 @@ package streams
 // initial-response, then SubscribeToShardEvents as records are acknowledged
 // (woken by the log, never by polling), an empty event after 5 seconds
 // without one, and at the end of a closed shard a last event with
-// ChildShards and no ContinuationSequenceNumber. A subscription lasts 5
+// ChildShards and no ContinuationSequenceNumber. Every other event's
+// ContinuationSequenceNumber is the number of the last record delivered or,
+// before the first, the number just before the start position (for a shard
+// read from its beginning, its StartingSequenceNumber), so that resubscribing
+// with AFTER_SEQUENCE_NUMBER and it resumes exactly where the event left
+// off; MillisBehindLatest is 0 when the event reaches the tip of the shard,
+// else how long ago its last record arrived (as in GetRecords). Events stay
+// under the 16 MiB event cap (large reads are split). A subscription lasts 5
 // minutes. A second one for the same consumer and shard fails with
 // ResourceInUseException within 5 seconds of the first and takes over
 // after that (the first then ends with ResourceInUseException). Deregistering
@@ -70,8 +77,16 @@ func (s *Service) subscribe(ctx context.Context, in *kinesisapi.SubscribeToShard
 		// The model requires it; Validate has already refused its absence.
 		sp = &kinesisapi.StartingPosition{}
 	}
-	pos, err := s.startPosition(c, st, sn, sh, sp.Type, sp.SequenceNumber, sp.Timestamp)
-	if err != nil {
+	var pos uint64
+	if sp.Type == kinesisapi.ShardIteratorTypeAfterSequenceNumber && sp.SequenceNumber != nil && sh.m.Closed && sh.m.EndingRecord != 0 && *sp.SequenceNumber == sh.endSeq {
+		// eddy's EndingSequenceNumber of a closed shard is the number of its
+		// last record (AWS's has a record index no record has), so here it
+		// means "after the last record": a client resubscribing with the
+		// last continuation number of a subscription that ended before the
+		// shard's end event gets that event, instead of the error
+		// GetShardIterator gives for AWS's ending number.
+		pos = sh.m.EndingRecord + 1
+	} else if pos, err = s.startPosition(c, st, sn, sh, sp.Type, sp.SequenceNumber, sp.Timestamp); err != nil {
 		return nil, err
 	}
 	// Record numbers start at 1; position 0 (a shard's
