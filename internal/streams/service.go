@@ -189,11 +189,17 @@ func (s *Service) Close() error {
 	}
 	close(s.closed)
 	s.fan.close()
-	s.mu.Lock()
+	// A running status timer holds st.mu and takes s.mu to reap a deleted
+	// stream: st.mu must not be taken while holding s.mu.
+	s.mu.RLock()
+	all := make([]*stream, 0, len(s.streams))
 	for _, st := range s.streams {
+		all = append(all, st)
+	}
+	s.mu.RUnlock()
+	for _, st := range all {
 		st.stopTimer()
 	}
-	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
