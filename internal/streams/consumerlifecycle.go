@@ -22,7 +22,7 @@ import (
 // scheduling and a restart finishes what was pending.
 
 // Consumer limits per stream (AWS's quotas for provisioned and standard
-// on-demand streams); Options.ConsumerLimit may raise the first.
+// on-demand streams); Options.ConsumerLimit replaces the first.
 const (
 	DefaultConsumerLimit = 20
 	maxCreatingConsumers = 5
@@ -109,6 +109,7 @@ func (a consumerAddress) find(c caller, sn *snapshot, now time.Time) (*meta.Cons
 	} else {
 		cons = sn.consumers[*a.consumerName]
 	}
+	// A stream's consumers are few (20 by default): the ARN lookup scans.
 	if cons == nil || consumerStatus(cons, now) == statusGone {
 		return nil, a.notFound(c, sn.m.Name)
 	}

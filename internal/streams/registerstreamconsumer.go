@@ -4,8 +4,9 @@ package streams
 // stream (by StreamARN, optionally with StreamId), with optional tags. The
 // consumer's ARN is the stream's ARN followed by /consumer/NAME:EPOCH, EPOCH
 // being its creation second; it is CREATING for Options.CreateDelay, then
-// ACTIVE. Names are unique per stream; a stream takes at most 20 consumers (Options.ConsumerLimit),
-// of which at most 5 may be CREATING at once (LimitExceededException).
+// ACTIVE. Names are unique per stream; a stream takes at most 20 consumers
+// (Options.ConsumerLimit), of which at most 5 may be CREATING at once
+// (LimitExceededException).
 
 import (
 	"context"
