@@ -105,11 +105,11 @@ func (a consumerAddress) streamOf(s *Service, c caller) (string, error) {
 func (a consumerAddress) find(c caller, sn *snapshot, now time.Time) (*meta.Consumer, error) {
 	var cons *meta.Consumer
 	if a.consumerARN != nil {
+		// A stream's consumers are few (20 by default): this scans them.
 		cons = sn.consumerByARN(*a.consumerARN)
 	} else {
 		cons = sn.consumers[*a.consumerName]
 	}
-	// A stream's consumers are few (20 by default): the ARN lookup scans.
 	if cons == nil || consumerStatus(cons, now) == statusGone {
 		return nil, a.notFound(c, sn.m.Name)
 	}
