@@ -176,8 +176,9 @@ func newServeFlags() *serveFlags {
 		"delete-delay": func(c *Config, v Duration) { c.Streams.DeleteDelay = v },
 		"update-delay": func(c *Config, v Duration) { c.Streams.UpdateDelay = v },
 	}
+	states := map[string]string{"create-delay": "CREATING", "delete-delay": "DELETING", "update-delay": "UPDATING"}
 	for name, def := range map[string]Duration{"create-delay": d.Streams.CreateDelay, "delete-delay": d.Streams.DeleteDelay, "update-delay": d.Streams.UpdateDelay} {
-		v := f.fs.Duration(name, time.Duration(def), "how long streams stay "+strings.ToUpper(strings.TrimSuffix(name, "-delay"))+"ING")
+		v := f.fs.Duration(name, time.Duration(def), "how long streams stay "+states[name])
 		set := durations[name]
 		f.apply[name] = func(c *Config) { set(c, Duration(*v)) }
 	}
