@@ -12,6 +12,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/eddy-streams/eddy/internal/awsproto"
 	"github.com/eddy-streams/eddy/internal/kinesisapi"
@@ -37,24 +38,36 @@ func (s *Service) GetShardIterator(ctx context.Context, in *kinesisapi.GetShardI
 	if sh == nil || !readable(sn.status(s.now())) {
 		return nil, errShardDoesNotExist(shardID, name, c.acct)
 	}
-	typ := in.ShardIteratorType
-	hasSeq := in.StartingSequenceNumber != nil
+	pos, err := s.startPosition(c, st, sn, sh, in.ShardIteratorType, in.StartingSequenceNumber, in.Timestamp)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	tok := s.tokens.Seal(iteratorToken{Epoch: sn.epoch, Tag: sn.m.Incarnation, Shard: idx, Position: pos, IssuedMs: now.UnixMilli(), Stream: sn.m.Name})
+	return &kinesisapi.GetShardIteratorOutput{ShardIterator: &tok}, nil
+}
+
+// startPosition is the read position of sh that an iterator type and its
+// StartingSequenceNumber or Timestamp name, with GetShardIterator's checks
+// and texts (SubscribeToShard's StartingPosition shares them).
+func (s *Service) startPosition(c caller, st *stream, sn *snapshot, sh *shard, typ kinesisapi.ShardIteratorType, seq *string, ts *time.Time) (uint64, error) {
+	hasSeq := seq != nil
 	switch typ {
 	case kinesisapi.ShardIteratorTypeAtSequenceNumber, kinesisapi.ShardIteratorTypeAfterSequenceNumber:
 		if !hasSeq {
-			return nil, errIteratorSpec(string(typ), false)
+			return 0, errIteratorSpec(string(typ), false)
 		}
 	case kinesisapi.ShardIteratorTypeTrimHorizon, kinesisapi.ShardIteratorTypeLatest:
 		if hasSeq {
-			return nil, errIteratorSpec(string(typ), true)
+			return 0, errIteratorSpec(string(typ), true)
 		}
 	case kinesisapi.ShardIteratorTypeAtTimestamp:
-		if in.Timestamp == nil {
-			return nil, errNoTimestamp()
+		if ts == nil {
+			return 0, errNoTimestamp()
 		}
 	}
-	now := s.now()
 	var pos uint64
+	var err error
 	switch typ {
 	case kinesisapi.ShardIteratorTypeTrimHorizon:
 		pos, err = s.logs.TrimHorizon(sh.log)
@@ -63,19 +76,19 @@ func (s *Service) GetShardIterator(ctx context.Context, in *kinesisapi.GetShardI
 		info, err = s.logs.Info(sh.log)
 		pos = info.Tail
 	case kinesisapi.ShardIteratorTypeAtTimestamp:
-		ts := in.Timestamp.UnixMilli()
-		if ts > now.UnixMilli() {
-			return nil, errFutureTimestamp(ts, now.UnixMilli())
+		now := s.now().UnixMilli()
+		if ms := ts.UnixMilli(); ms > now {
+			return 0, errFutureTimestamp(ms, now)
 		}
-		pos, err = s.logs.SeekTimestamp(sh.log, ts)
+		pos, err = s.logs.SeekTimestamp(sh.log, ts.UnixMilli())
 	default:
-		pos, err = s.seqPosition(c, sn, sh, *in.StartingSequenceNumber, typ == kinesisapi.ShardIteratorTypeAfterSequenceNumber)
+		pos, err = s.seqPosition(c, sn, sh, *seq, typ == kinesisapi.ShardIteratorTypeAfterSequenceNumber)
 	}
-	if err != nil {
-		return nil, s.logError(st, sh, err)
+	var apiErr *awsproto.Error
+	if err != nil && !errors.As(err, &apiErr) {
+		err = s.logError(st, sh, err)
 	}
-	tok := s.tokens.Seal(iteratorToken{Epoch: sn.epoch, Tag: sn.m.Incarnation, Shard: idx, Position: pos, IssuedMs: now.UnixMilli(), Stream: sn.m.Name})
-	return &kinesisapi.GetShardIteratorOutput{ShardIterator: &tok}, nil
+	return pos, err
 }
 
 // readable reports whether a stream in status serves reads.

@@ -60,6 +60,9 @@ func (s *Service) settleLocked(st *stream) error {
 	if st.gone.Load() {
 		return nil
 	}
+	if err := s.settleConsumersLocked(st); err != nil {
+		return err
+	}
 	sn := st.load()
 	if !sn.due(s.now()) {
 		return nil

@@ -186,3 +186,62 @@ func errExpiredNextToken() error {
 func errInvalidNextToken() error {
 	return awsproto.Errorf(awsproto.InvalidArgument, "Invalid NextToken.")
 }
+
+// Enhanced fan-out: consumers and SubscribeToShard.
+
+// AWS (SubscribeToShard; note "stream: NAME ," with its spaces).
+func errConsumerNotActive(consumer string, created time.Time, stream, acct string) error {
+	return awsproto.Errorf(awsproto.ResourceInUse, "Consumer %s with creation timestamp %d under stream: %s , account %s is not in ACTIVE status.", consumer, created.Unix(), stream, acct)
+}
+
+// AWS: a second subscription for the same consumer and shard within 5
+// seconds. eddy also ends a subscription that a later one takes over with
+// it (AWS's text for that case is not public).
+func errSubscriptionInUse(acct, stream, shardID, consumer string) error {
+	return awsproto.Errorf(awsproto.ResourceInUse, "Another active subscription exists for this consumer: %s:%s:%s:%s", acct, stream, shardID, consumer)
+}
+
+// eddy: a consumer name already registered on the stream (AWS's text is
+// not public).
+func errConsumerExists(consumer, stream, acct string) error {
+	return awsproto.Errorf(awsproto.ResourceInUse, "Consumer %s under stream %s already exists for account %s.", consumer, stream, acct)
+}
+
+// eddy: the limit of consumers per stream (20 on AWS).
+func errConsumerLimit(limit int, stream, acct string) error {
+	return awsproto.Errorf(awsproto.LimitExceeded, "This request would exceed the limit of %d consumers registered to stream %s under account %s.", limit, stream, acct)
+}
+
+// eddy: the limit of 5 consumers in CREATING status per stream.
+func errConsumerCreatingLimit(stream, acct string) error {
+	return awsproto.Errorf(awsproto.LimitExceeded, "This request would exceed the limit of %d consumers in CREATING status for stream %s under account %s.", maxCreatingConsumers, stream, acct)
+}
+
+// eddy: a consumer addressed by StreamARN and ConsumerName that does not
+// exist (AWS's text is not public; errConsumerARNNotFound covers ARNs).
+func errConsumerNotFound(consumer, stream, acct string) error {
+	return awsproto.Errorf(awsproto.ResourceNotFound, "Consumer %s under stream %s and account %s not found.", consumer, stream, acct)
+}
+
+// eddy: neither a ConsumerARN nor a StreamARN with a ConsumerName.
+func errConsumerAddress() error {
+	return awsproto.Errorf(awsproto.InvalidArgument, "Either ConsumerARN or both StreamARN and ConsumerName must be provided.")
+}
+
+// eddy: a ConsumerARN that disagrees with the StreamARN or ConsumerName
+// given with it.
+func errConsumerARNMismatch(arn, member, value string) error {
+	return awsproto.Errorf(awsproto.InvalidArgument, "ConsumerARN %s does not match %s %s.", arn, member, value)
+}
+
+// eddy: a ConsumerARN that matches the model's pattern but names no stream
+// consumer.
+func errConsumerARNInvalid(arn string) error {
+	return awsproto.Errorf(awsproto.InvalidArgument, "ConsumerARN %s is not a valid consumer ARN.", arn)
+}
+
+// eddy: ListStreamConsumers with NextToken and StreamCreationTimestamp
+// (the ListShards pattern).
+func errListConsumersArgs() error {
+	return awsproto.Errorf(awsproto.InvalidArgument, "NextToken and StreamCreationTimestamp cannot be provided together.")
+}

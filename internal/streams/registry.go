@@ -29,7 +29,17 @@ func newStream(ns, name string) *stream { return &stream{ns: ns, name: name} }
 
 func (st *stream) load() *snapshot { return st.snap.Load() }
 
-func (st *stream) publish(sn *snapshot) { st.snap.Store(sn) }
+// publish makes sn the stream's state and wakes whoever waits for a change
+// of the state it replaces (enhanced fan-out subscriptions).
+func (st *stream) publish(sn *snapshot) {
+	if st.snap.Load() == sn {
+		return
+	}
+	sn.changed = make(chan struct{})
+	if old := st.snap.Swap(sn); old != nil {
+		close(old.changed)
+	}
+}
 
 func (st *stream) stopTimer() {
 	st.mu.Lock()
@@ -52,6 +62,8 @@ type snapshot struct {
 	epoch uint32
 	// consumers of the stream (enhanced fan-out), by name.
 	consumers map[string]*meta.Consumer
+	// changed is closed when a newer snapshot replaces this one.
+	changed chan struct{}
 }
 
 // shard is one shard of a snapshot.

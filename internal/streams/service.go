@@ -58,6 +58,12 @@ type Options struct {
 	OnDemandStreamLimit int
 	// Limits are the throughput limits (none by default).
 	Limits Limits
+	// FanOutLimiter paces SubscribeToShard deliveries per consumer and
+	// shard; nil delivers without limit.
+	FanOutLimiter FanOutLimiter
+	// ConsumerLimit is the number of enhanced fan-out consumers a stream
+	// may have (default 20, AWS's quota).
+	ConsumerLimit int
 	// ScaleInterval is how often the on-demand scaler looks at write rates.
 	ScaleInterval time.Duration
 	// DefaultRegion is used when a request carries no SigV4 credential (only
@@ -101,6 +107,8 @@ type Service struct {
 
 	meters sync.Map // logstore.LogID -> *shardMeter
 
+	fan fanOut // enhanced fan-out subscriptions and consumer timers
+
 	closed chan struct{}
 	wg     sync.WaitGroup
 }
@@ -130,6 +138,9 @@ func New(opts Options) (*Service, error) {
 	}
 	if opts.OnDemandStreamLimit <= 0 {
 		opts.OnDemandStreamLimit = DefaultOnDemandStreamLimit
+	}
+	if opts.ConsumerLimit <= 0 {
+		opts.ConsumerLimit = DefaultConsumerLimit
 	}
 	if opts.DefaultRegion == "" {
 		opts.DefaultRegion = "us-east-1"
@@ -177,11 +188,18 @@ func (s *Service) Close() error {
 	default:
 	}
 	close(s.closed)
-	s.mu.Lock()
+	s.fan.close()
+	// A running status timer holds st.mu and takes s.mu to reap a deleted
+	// stream: st.mu must not be taken while holding s.mu.
+	s.mu.RLock()
+	all := make([]*stream, 0, len(s.streams))
 	for _, st := range s.streams {
+		all = append(all, st)
+	}
+	s.mu.RUnlock()
+	for _, st := range all {
 		st.stopTimer()
 	}
-	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
@@ -191,6 +209,7 @@ func (s *Service) Close() error {
 func (s *Service) load() error {
 	var loaded []*meta.Stream
 	shardsOf := map[*meta.Stream][]meta.Shard{}
+	consumersOf := map[*meta.Stream][]*meta.Consumer{}
 	var dead []uint64
 	err := s.catalog.View(func(tx *meta.Tx) error {
 		if err := tx.ForEachStream(func(m *meta.Stream) error {
@@ -198,8 +217,13 @@ func (s *Service) load() error {
 			if err != nil {
 				return err
 			}
+			consumers, err := tx.Consumers(m.Namespace, m.Name)
+			if err != nil {
+				return err
+			}
 			loaded = append(loaded, m)
 			shardsOf[m] = shards
+			consumersOf[m] = consumers
 			return nil
 		}); err != nil {
 			return err
@@ -228,7 +252,7 @@ func (s *Service) load() error {
 			}
 		}
 		st := newStream(m.Namespace, m.Name)
-		st.publish(buildSnapshot(m, shardsOf[m], nil))
+		st.publish(buildSnapshot(m, shardsOf[m], consumersOf[m]))
 		s.register(st)
 	}
 	if err := s.buryLogs(dead); err != nil {
@@ -236,6 +260,9 @@ func (s *Service) load() error {
 	}
 	for _, st := range s.streams {
 		s.schedule(st)
+		for _, c := range st.load().consumers {
+			s.scheduleConsumer(st, c)
+		}
 	}
 	return nil
 }

@@ -90,7 +90,9 @@ func Start(t testing.TB, opts Options) *Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := server.New(server.Options{Listen: "127.0.0.1:0", TLSListen: "127.0.0.1:0", CertDir: opts.Data + "/tls", API: h, Logger: log, Metrics: set})
+	srv, err := server.New(server.Options{Listen: "127.0.0.1:0", TLSListen: "127.0.0.1:0", CertDir: opts.Data + "/tls", API: h, Logger: log, Metrics: set,
+		// Event streams (SubscribeToShard) would hold shutdown for minutes.
+		OnShutdown: []func(){h.EndStreams}})
 	if err != nil {
 		t.Fatal(err)
 	}
