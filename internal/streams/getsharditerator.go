@@ -108,6 +108,12 @@ func (s *Service) seqPosition(c caller, sn *snapshot, sh *shard, seq string, aft
 	if n.Epoch != sn.epoch || n.Tag != sn.m.Incarnation {
 		return 0, errStartingSeqForeign(seq, sh.id, sn.m.Name, c.acct)
 	}
+	if sh.m.Closed && n.Record == endRecordMarker {
+		if after {
+			return 0, errAfterShardEnd()
+		}
+		return sh.m.EndingRecord + 1, nil
+	}
 	info, err := s.logs.Info(sh.log)
 	if err != nil {
 		return 0, err
@@ -118,9 +124,6 @@ func (s *Service) seqPosition(c caller, sn *snapshot, sh *shard, seq string, aft
 	}
 	if !after {
 		return n.Record, nil
-	}
-	if sh.m.Closed && n.Record >= sh.m.EndingRecord && n.Record != 0 {
-		return 0, errAfterShardEnd()
 	}
 	return n.Record + 1, nil
 }

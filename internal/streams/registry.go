@@ -103,7 +103,7 @@ func buildSnapshot(m *meta.Stream, shards []meta.Shard, consumers []*meta.Consum
 		sh.base = seq.Base()
 		sh.startSeq = seq.String()
 		if sh.m.Closed {
-			seq.Record = sh.m.EndingRecord
+			seq.Record = endRecordMarker
 			sh.endSeq = seq.String()
 		} else {
 			sn.open = append(sn.open, sh)

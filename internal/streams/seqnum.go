@@ -27,6 +27,12 @@ type SeqNum struct {
 	Record uint64
 }
 
+// endRecordMarker is the record field of a closed shard's
+// EndingSequenceNumber: greater than every record number (as AWS's ending
+// numbers carry an index no record has), so AFTER_SEQUENCE_NUMBER with the
+// last record's own number still reaches the shard's end and its children.
+const endRecordMarker = 1<<63 - 1
+
 // SeqNumLen is the length of every sequence number eddy issues.
 const SeqNumLen = 56
 

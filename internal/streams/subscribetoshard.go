@@ -78,15 +78,7 @@ func (s *Service) subscribe(ctx context.Context, in *kinesisapi.SubscribeToShard
 		sp = &kinesisapi.StartingPosition{}
 	}
 	var pos uint64
-	if sp.Type == kinesisapi.ShardIteratorTypeAfterSequenceNumber && sp.SequenceNumber != nil && sh.m.Closed && sh.m.EndingRecord != 0 && *sp.SequenceNumber == sh.endSeq {
-		// eddy's EndingSequenceNumber of a closed shard is the number of its
-		// last record (AWS's has a record index no record has), so here it
-		// means "after the last record": a client resubscribing with the
-		// last continuation number of a subscription that ended before the
-		// shard's end event gets that event, instead of the error
-		// GetShardIterator gives for AWS's ending number.
-		pos = sh.m.EndingRecord + 1
-	} else if pos, err = s.startPosition(c, st, sn, sh, sp.Type, sp.SequenceNumber, sp.Timestamp); err != nil {
+	if pos, err = s.startPosition(c, st, sn, sh, sp.Type, sp.SequenceNumber, sp.Timestamp); err != nil {
 		return nil, err
 	}
 	// Record numbers start at 1; position 0 (a shard's
