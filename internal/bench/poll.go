@@ -1,0 +1,165 @@
+package bench
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/eddy-streams/eddy/internal/awsproto"
+	"github.com/eddy-streams/eddy/internal/awsproto/codec"
+	"github.com/eddy-streams/eddy/internal/kinesisapi"
+)
+
+// poller reads its share of the shards with GetShardIterator and GetRecords
+// loops on one connection, polling shards that had records again at once
+// and idle ones after PollIdle.
+type poller struct {
+	cfg    *Config
+	live   *live
+	k      *client
+	shards []*pollShard
+	stop   *readStop
+	keep   runFilter
+	body   []byte
+	out    kinesisapi.GetRecordsOutput
+}
+
+type pollShard struct {
+	log     *shardLog
+	iter    string
+	next    time.Time
+	done    bool
+	backoff time.Duration
+}
+
+func newPoller(cfg *Config, lv *live, ep endpoint, stop *readStop, keep runFilter) *poller {
+	c := newConn(ep, newSigner(cfg.AccessKey, cfg.SecretKey, cfg.Region, ep.host), cfg.RequestTimeout)
+	return &poller{cfg: cfg, live: lv, k: &client{c: c}, stop: stop, keep: keep}
+}
+
+func (p *poller) startType() kinesisapi.ShardIteratorType {
+	if p.cfg.From == "latest" {
+		return kinesisapi.ShardIteratorTypeLatest
+	}
+	return kinesisapi.ShardIteratorTypeTrimHorizon
+}
+
+// init gets the first iterator of every shard.
+func (p *poller) init(ctx context.Context) error {
+	for _, s := range p.shards {
+		it, err := p.k.shardIterator(ctx, p.cfg.Stream, s.log.Shard, p.startType(), "")
+		if err != nil {
+			return err
+		}
+		s.iter = it
+		s.done = it == ""
+	}
+	return nil
+}
+
+// run polls until every shard is done or ctx ends.
+func (p *poller) run(ctx context.Context) {
+	defer p.k.c.Close()
+	for ctx.Err() == nil {
+		var soonest time.Time
+		active, polled := false, false
+		for _, s := range p.shards {
+			if s.done {
+				continue
+			}
+			active = true
+			if now := time.Now(); now.Before(s.next) {
+				if soonest.IsZero() || s.next.Before(soonest) {
+					soonest = s.next
+				}
+				continue
+			}
+			p.poll(ctx, s)
+			polled = true
+		}
+		if !active {
+			return
+		}
+		if !polled && !sleep(ctx, time.Until(soonest)) {
+			return
+		}
+	}
+}
+
+func (p *poller) poll(ctx context.Context, s *pollShard) {
+	b := append(p.body[:0], `{"ShardIterator":`...)
+	b = codec.AppendJSONString(b, s.iter)
+	b = append(b, `,"Limit":`...)
+	b = strconv.AppendInt(b, int64(p.cfg.GetLimit), 10)
+	b = append(b, '}')
+	p.body = b
+	t0 := time.Now()
+	status, resp, err := p.k.c.do(ctx, "GetRecords", b)
+	p.live.getRequests.Add(1)
+	if err != nil {
+		p.live.addError("get:"+errorType(err), 1)
+		p.retryLater(s)
+		return
+	}
+	if status != 200 {
+		ae := parseAPIError(status, resp)
+		switch {
+		case ae.Type == "ExpiredIteratorException":
+			p.reacquire(ctx, s)
+		case ae.Throttle():
+			p.live.addError("get:"+ae.Type, 1)
+			p.retryLater(s)
+		case ae.Type == "ResourceNotFoundException":
+			p.live.addError("get:"+ae.Type, 1)
+			s.done = true
+		default:
+			p.live.addError("get:"+ae.Type, 1)
+			p.retryLater(s)
+		}
+		return
+	}
+	if err := p.out.DecodeAWS(awsproto.JSON, resp); err != nil {
+		p.live.addError("get:BadResponse", 1)
+		p.retryLater(s)
+		return
+	}
+	s.backoff = 0
+	s.log.absorb(p.out.Records, p.keep, p.live, time.Now())
+	if p.out.NextShardIterator == nil || *p.out.NextShardIterator == "" {
+		s.done = true // the shard is closed and fully read
+		return
+	}
+	s.iter = *p.out.NextShardIterator
+	if len(p.out.Records) > 0 {
+		s.next = time.Time{}
+		return
+	}
+	if (p.out.MillisBehindLatest == nil || *p.out.MillisBehindLatest == 0) && p.stop.reached(t0) {
+		s.done = true
+		p.live.caughtUp.Add(1)
+		return
+	}
+	s.next = time.Now().Add(p.cfg.PollIdle)
+}
+
+func (p *poller) retryLater(s *pollShard) {
+	s.backoff = min(max(2*s.backoff, 50*time.Millisecond), time.Second)
+	s.next = time.Now().Add(s.backoff)
+}
+
+// reacquire replaces an expired iterator, continuing after the last record
+// read.
+func (p *poller) reacquire(ctx context.Context, s *pollShard) {
+	typ, seq := p.startType(), ""
+	if s.log.lastSeq != "" {
+		typ, seq = kinesisapi.ShardIteratorTypeAfterSequenceNumber, s.log.lastSeq
+	}
+	it, err := p.k.shardIterator(ctx, p.cfg.Stream, s.log.Shard, typ, seq)
+	if err != nil {
+		p.live.addError("get:"+errorType(err), 1)
+		p.retryLater(s)
+		return
+	}
+	s.iter = it
+	s.done = it == ""
+}
