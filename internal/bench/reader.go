@@ -53,12 +53,12 @@ func (l *shardLog) absorb(recs []kinesisapi.Record, keep runFilter, lv *live, no
 	var n, bytes, foreign int64
 	for i := range recs {
 		r := &recs[i]
+		h, err := ParseRecord(r.Data, r.PartitionKey)
 		if l.lastSeq != "" && !seqLess(l.lastSeq, r.SequenceNumber) {
-			l.violate(Violation{Kind: KindOrder, Shard: l.Shard, Seq: r.SequenceNumber,
+			l.violate(Violation{Kind: KindOrder, Shard: l.Shard, Seq: r.SequenceNumber, Run: h.Run, Producer: h.Producer, Counter: h.Counter,
 				Detail: fmt.Sprintf("sequence number %s follows %s: not increasing", r.SequenceNumber, l.lastSeq)})
 		}
 		l.lastSeq = r.SequenceNumber
-		h, err := ParseRecord(r.Data, r.PartitionKey)
 		if err == ErrForeign {
 			foreign++
 			continue

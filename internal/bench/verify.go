@@ -122,7 +122,9 @@ func Verify(tables []*ackTable, logs []*shardLog, foreign int64) *Verification {
 			if t.State[c]&stAcked != 0 && t.Shards[t.Shard[c]] == l.Shard && t.Seq[c] == e.Seq {
 				rc[c] |= 0x80
 			}
-			if t.clean(c) {
+			// Order is checked on first reads only: later copies are
+			// duplicates, reported as such.
+			if rc[c]&0x7f == 1 && t.clean(c) {
 				ok := [3]uint32{e.Run, e.Producer, e.KeyHash}
 				if prev, seen := last[ok]; seen && c <= prev {
 					v.add(Violation{Kind: KindOrder, Shard: l.Shard, Run: e.Run, Producer: e.Producer, Counter: c, ReadAt: []string{readAt(l.Shard, pos)},
