@@ -62,12 +62,14 @@ type Config struct {
 	// Consumers is the number of polling goroutines (each polls its share
 	// of the shards on its own connection).
 	Consumers int
-	// From is where get and efo runs start: "latest" or "trim_horizon".
+	// From is where consumers start: "latest" (default for mixed and efo)
+	// or "trim_horizon" (default for get and verify).
 	From string
 	// GetLimit is the Limit of GetRecords.
 	GetLimit int
-	// PollIdle is how long a polling consumer waits before polling a shard
-	// that returned nothing.
+	// PollIdle is how long a polling consumer waits before polling again a
+	// shard that is caught up (end-to-end latency through polling includes
+	// up to this wait).
 	PollIdle time.Duration
 	// ConsumerName names the fan-out consumer (registered if missing).
 	ConsumerName string
@@ -135,16 +137,18 @@ func (c *Config) Defaults() {
 		c.Consumers = 2
 	}
 	if c.From == "" {
-		c.From = "trim_horizon"
-		if c.Mode == ModeEFO {
-			c.From = "latest"
+		// Reading runs read what is there; consumers of a mixed run and
+		// fan-out consumers tail what the run writes.
+		c.From = "latest"
+		if c.Mode == ModeGet || c.Mode == ModeVerify {
+			c.From = "trim_horizon"
 		}
 	}
 	if c.GetLimit == 0 {
 		c.GetLimit = 10000
 	}
 	if c.PollIdle == 0 {
-		c.PollIdle = 20 * time.Millisecond
+		c.PollIdle = 200 * time.Millisecond
 	}
 	if c.ConsumerName == "" {
 		c.ConsumerName = "eddy-bench"

@@ -11,8 +11,11 @@ import (
 )
 
 // poller reads its share of the shards with GetShardIterator and GetRecords
-// loops on one connection, polling shards that had records again at once
-// and idle ones after PollIdle.
+// loops on one connection. A shard whose response was full (Limit records)
+// or that is behind is read again at once; a caught-up shard is polled again
+// after PollIdle, as a real consumer would (AWS allows 5 GetRecords per
+// second per shard), so that tailing does not become a busy loop that
+// starves the producers.
 type poller struct {
 	cfg    *Config
 	live   *live
@@ -130,11 +133,12 @@ func (p *poller) poll(ctx context.Context, s *pollShard) {
 		return
 	}
 	s.iter = *p.out.NextShardIterator
-	if len(p.out.Records) > 0 {
-		s.next = time.Time{}
+	behind := p.out.MillisBehindLatest != nil && *p.out.MillisBehindLatest > 0
+	if len(p.out.Records) >= p.cfg.GetLimit || behind {
+		s.next = time.Time{} // more is waiting: read on at once
 		return
 	}
-	if (p.out.MillisBehindLatest == nil || *p.out.MillisBehindLatest == 0) && p.stop.reached(t0) {
+	if len(p.out.Records) == 0 && !behind && p.stop.reached(t0) {
 		s.done = true
 		p.live.caughtUp.Add(1)
 		return
