@@ -71,14 +71,18 @@ func newConn(ep endpoint, s *signer, timeout time.Duration) *conn {
 }
 
 // errConnection marks failures of the transport: the request may or may not
-// have reached the server.
-var errConnection = errors.New("connection")
+// have reached the server. errNotSent marks those where it certainly did not
+// (no connection could be made).
+var (
+	errConnection = errors.New("connection")
+	errNotSent    = errors.New("request not sent")
+)
 
 func (c *conn) dial(ctx context.Context) error {
 	d := net.Dialer{Timeout: c.timeout, KeepAlive: 30 * time.Second}
 	nc, err := d.DialContext(ctx, "tcp", c.ep.addr)
 	if err != nil {
-		return fmt.Errorf("%w: dial %s: %w", errConnection, c.ep.addr, err)
+		return fmt.Errorf("%w: %w: dial %s: %w", errConnection, errNotSent, c.ep.addr, err)
 	}
 	if tc, ok := nc.(*net.TCPConn); ok {
 		tc.SetNoDelay(true)
@@ -88,7 +92,7 @@ func (c *conn) dial(ctx context.Context) error {
 		tc := tls.Client(nc, &tls.Config{ServerName: host, InsecureSkipVerify: c.ep.insecure, NextProtos: []string{"http/1.1"}})
 		if err := tc.HandshakeContext(ctx); err != nil {
 			nc.Close()
-			return fmt.Errorf("%w: TLS handshake with %s: %w", errConnection, c.ep.addr, err)
+			return fmt.Errorf("%w: %w: TLS handshake with %s: %w", errConnection, errNotSent, c.ep.addr, err)
 		}
 		nc = tc
 	}

@@ -234,9 +234,13 @@ func (p *producer) send(ctx context.Context, op string) (int, []byte, error) {
 // requestFailed handles a request that failed as a whole.
 func (p *producer) requestFailed(status int, resp []byte, err error) error {
 	if err != nil {
-		// The request may have been applied before the connection failed.
 		p.live.addError(errorType(err), 1)
-		p.allAmbiguous()
+		if errors.Is(err, errNotSent) {
+			p.allFailed()
+		} else {
+			// The request may have been applied before the connection failed.
+			p.allAmbiguous()
+		}
 		p.slowDown()
 		return nil
 	}
