@@ -158,17 +158,16 @@ func (r *runner) report(t0, prodEnd, readEnd, end time.Time, cpu0 time.Duration,
 	case r.readKind() != "":
 		// No acknowledgements to compare with: report what reading alone
 		// can prove (damage, order of sequence numbers).
-		rep.Verify = checkReads(r.logs, r.live.foreign.Load())
+		rep.Verify = checkReads(r.logs, r.live.readRecords.Load(), r.live.foreign.Load())
 	}
 	return rep
 }
 
 // checkReads reports the violations found while reading, for runs without
 // acknowledgement tables.
-func checkReads(logs []*shardLog, foreign int64) *Verification {
-	v := &Verification{Foreign: foreign, Counts: map[string]int64{}}
+func checkReads(logs []*shardLog, read, foreign int64) *Verification {
+	v := &Verification{Read: read, Foreign: foreign, Counts: map[string]int64{}}
 	for _, l := range logs {
-		v.Read += int64(len(l.Entries))
 		for _, x := range l.Violations {
 			v.add(x)
 		}

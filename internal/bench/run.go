@@ -41,6 +41,12 @@ type runner struct {
 	runID     uint32
 }
 
+// keepTables says whether acknowledgements and reads are kept for a
+// verification or an ack log (otherwise memory stays constant).
+func (r *runner) keepTables() bool {
+	return r.cfg.Verify || r.cfg.Mode == ModeVerify || r.cfg.AckLog != ""
+}
+
 func (r *runner) producing() bool { return r.cfg.Mode == ModePut || r.cfg.Mode == ModeMixed }
 
 func (r *runner) readKind() string {
@@ -181,6 +187,7 @@ func (r *runner) runProducers(ctx context.Context) error {
 			}
 		}
 		p := newProducer(cfg, r.live, r.ep, r.runID, cfg.ProducerBase+uint32(i), limit, cfg.Rate/float64(n))
+		p.table.discard = !r.keepTables()
 		r.producers = append(r.producers, p)
 		r.tables = append(r.tables, p.table)
 	}
@@ -233,7 +240,7 @@ func (r *runner) setupReaders(ctx context.Context, ctl *client, kind string) err
 		if s.Closed && cfg.From == "latest" {
 			continue
 		}
-		r.logs = append(r.logs, &shardLog{Shard: s.ID})
+		r.logs = append(r.logs, &shardLog{Shard: s.ID, discard: !r.keepTables()})
 	}
 	if kind == "poll" {
 		n := min(cfg.Consumers, len(r.logs))
