@@ -130,7 +130,12 @@ func (r *runner) report(t0, prodEnd, readEnd, end time.Time, cpu0 time.Duration,
 			h.Merge(&l.hist)
 		}
 		rs := &ReadStats{Kind: kind, Requests: r.live.getRequests.Load(), Records: r.live.readRecords.Load(), Bytes: r.live.readBytes.Load(),
-			EndToEnd: h.Summary(), Foreign: r.live.foreign.Load(), Seconds: round(secs, 3)}
+			Foreign: r.live.foreign.Load(), Seconds: round(secs, 3)}
+		if cfg.From == "latest" {
+			// Only a tailing read measures delivery; reading old records
+			// would measure their age.
+			rs.EndToEnd = h.Summary()
+		}
 		if kind == "efo" {
 			rs.Requests = 0
 			for _, s := range r.subs {

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -28,12 +29,18 @@ type poller struct {
 }
 
 type pollShard struct {
-	log     *shardLog
-	iter    string
-	next    time.Time
-	done    bool
-	backoff time.Duration
+	log      *shardLog
+	iter     string
+	next     time.Time
+	done     bool
+	backoff  time.Duration
+	failures int // consecutive failed GetRecords calls
 }
+
+// maxReadFailures is how many GetRecords calls in a row may fail (other
+// than throttling) before a shard is given up as unreadable: a damaged range
+// answers InternalFailure for ever, and verification must end and say so.
+const maxReadFailures = 20
 
 func newPoller(cfg *Config, lv *live, ep endpoint, stop *readStop, keep runFilter) *poller {
 	c := newConn(ep, newSigner(cfg.AccessKey, cfg.SecretKey, cfg.Region, ep.host), cfg.RequestTimeout)
@@ -101,7 +108,7 @@ func (p *poller) poll(ctx context.Context, s *pollShard) {
 	p.live.getRequests.Add(1)
 	if err != nil {
 		p.live.addError("get:"+errorType(err), 1)
-		p.retryLater(s)
+		p.failed(s, err.Error())
 		return
 	}
 	if status != 200 {
@@ -117,7 +124,7 @@ func (p *poller) poll(ctx context.Context, s *pollShard) {
 			s.done = true
 		default:
 			p.live.addError("get:"+ae.Type, 1)
-			p.retryLater(s)
+			p.failed(s, ae.Error())
 		}
 		return
 	}
@@ -126,7 +133,7 @@ func (p *poller) poll(ctx context.Context, s *pollShard) {
 		p.retryLater(s)
 		return
 	}
-	s.backoff = 0
+	s.backoff, s.failures = 0, 0
 	s.log.absorb(p.out.Records, p.keep, p.live, time.Now())
 	if p.out.NextShardIterator == nil || *p.out.NextShardIterator == "" {
 		s.done = true // the shard is closed and fully read
@@ -144,6 +151,22 @@ func (p *poller) poll(ctx context.Context, s *pollShard) {
 		return
 	}
 	s.next = time.Now().Add(p.cfg.PollIdle)
+}
+
+// failed retries later, or gives the shard up after maxReadFailures.
+func (p *poller) failed(s *pollShard, msg string) {
+	s.failures++
+	if s.failures < maxReadFailures {
+		p.retryLater(s)
+		return
+	}
+	s.done = true
+	after := "from the start"
+	if s.log.lastSeq != "" {
+		after = "after sequence number " + s.log.lastSeq
+	}
+	s.log.violate(Violation{Kind: KindUnreadable, Shard: s.log.Shard, Seq: s.log.lastSeq,
+		Detail: fmt.Sprintf("gave up reading %s: GetRecords failed %d times in a row: %s", after, s.failures, msg)})
 }
 
 func (p *poller) retryLater(s *pollShard) {

@@ -7,13 +7,14 @@ import (
 
 // Violation kinds.
 const (
-	KindMissing   = "missing"   // acknowledged, never read back
-	KindDuplicate = "duplicate" // read more often than acknowledged attempts and lost responses explain
-	KindMisplaced = "misplaced" // read, but not at the shard and sequence number it was acknowledged with
-	KindOrder     = "order"     // sequence numbers not increasing in a shard, or a producer's records out of order for a key
-	KindCorrupt   = "corrupt"   // data damaged (CRC, length, partition key)
-	KindPhantom   = "phantom"   // every attempt was refused, yet the record is there
-	KindUnknown   = "unknown"   // a record of a verified run that its producer never made
+	KindMissing    = "missing"    // acknowledged, never read back
+	KindDuplicate  = "duplicate"  // read more often than acknowledged attempts and lost responses explain
+	KindMisplaced  = "misplaced"  // read, but not at the shard and sequence number it was acknowledged with
+	KindOrder      = "order"      // sequence numbers not increasing in a shard, or a producer's records out of order for a key
+	KindCorrupt    = "corrupt"    // data damaged (CRC, length, partition key)
+	KindPhantom    = "phantom"    // every attempt was refused, yet the record is there
+	KindUnknown    = "unknown"    // a record of a verified run that its producer never made
+	KindUnreadable = "unreadable" // a shard could not be read past some point
 )
 
 // Violation is one integrity failure.
@@ -31,7 +32,10 @@ type Violation struct {
 }
 
 func (v Violation) String() string {
-	s := fmt.Sprintf("%s: run %08x producer %d counter %d", v.Kind, v.Run, v.Producer, v.Counter)
+	s := v.Kind + ":"
+	if v.Run != 0 {
+		s += fmt.Sprintf(" run %08x producer %d counter %d", v.Run, v.Producer, v.Counter)
+	}
 	if v.Shard != "" {
 		s += " shard " + v.Shard
 	}
