@@ -75,6 +75,11 @@ declare -A WORKLOAD=(
 )
 WORKLOADS="put500x100 put500x1k single100"
 
+# poll_idle SHARDS: how often a tailing consumer polls a caught-up shard:
+# 200 ms (AWS's 5 reads/s per shard) for a few shards, 1 s (the KCL's
+# default idle time) for many, so that idle polls do not swamp the server.
+poll_idle() { if [ "$1" -ge 100 ]; then echo 1s; else echo 200ms; fi; }
+
 # bench_case NAME PID ENDPOINT SHARDS WORKLOAD CONSUMER: one eddy bench run.
 bench_case() {
 	local name=$1 pid=$2 ep=$3 shards=$4 w=$5 consumer=$6 mode=put rc=0
@@ -82,7 +87,7 @@ bench_case() {
 	local extra=()
 	if [ "$consumer" = poll ]; then
 		mode=mixed
-		extra=(--consume poll --consumers 4 --drain 60s)
+		extra=(--consume poll --consumers 4 --drain 60s --poll-idle "$(poll_idle "$shards")")
 	fi
 	log "$name, $shards shards, $w, consumer $consumer"
 	# shellcheck disable=SC2086
@@ -175,6 +180,7 @@ TITLE="Side-by-side run, $DURATION per workload"
 cat >"$RAW/meta.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "title": "$TITLE", "duration": "$DURATION",
  "machine": "$(machine_desc)", "command": "$CMDLINE",
+ "notes": "PutRecords: 8 producers; PutRecord: 64 producers; uniform random partition keys. Tailing consumers: 4 polling goroutines sharing the shards, GetRecords Limit 10000, a caught-up shard polled again after $(poll_idle 4) (4 shards) or $(poll_idle 1000) (1,000 shards). Server CPU and peak RSS come from /proc/PID of the server process (node for kinesalite and kinesis-local).",
  "versions": "eddy $("$BIN/eddy" version | head -1 | tr -d '"'), kinesalite $KINESALITE_VERSION, kinesis-local $KINESIS_LOCAL_VERSION (node $(node --version))"}
 JSON
 args=(-raw "$RAW" -out "$OUT")

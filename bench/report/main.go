@@ -38,6 +38,7 @@ type Meta struct {
 	Machine  string `json:"machine"`
 	Command  string `json:"command"`
 	Versions string `json:"versions"`
+	Notes    string `json:"notes"`
 }
 
 // Case is one server × shards × workload × consumer.

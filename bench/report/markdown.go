@@ -93,6 +93,9 @@ func markdown(r *Results, chartPath string) string {
 		"(default durability); kinesalite keeps streams in memory (its default) and kinesis-local does not persist (its default). "+
 		"\"tailing\" adds polling consumers that read every record back; the integrity column says whether every acknowledged "+
 		"record was read back exactly once, intact and in order.\n\n", orDash(m.Duration))
+	if m.Notes != "" {
+		fmt.Fprintf(&b, "%s\n\n", m.Notes)
+	}
 	fmt.Fprintf(&b, "![records per second and server CPU per record](%s)\n\n", chartPath)
 
 	b.WriteString("Throughput (acknowledged records/s; MB/s for 1 KiB records) and integrity:\n\n")
