@@ -181,7 +181,7 @@ cat >"$RAW/meta.json" <<JSON
 {"date": "$(date -u +%Y-%m-%dT%H:%M:%SZ)", "title": "$TITLE", "duration": "$DURATION",
  "machine": "$(machine_desc)", "command": "$CMDLINE",
  "notes": "PutRecords: 8 producers; PutRecord: 64 producers; uniform random partition keys. Tailing consumers: 4 polling goroutines sharing the shards, GetRecords Limit 10000, a caught-up shard polled again after $(poll_idle 4) (4 shards) or $(poll_idle 1000) (1,000 shards). Server CPU and peak RSS come from /proc/PID of the server process (node for kinesalite and kinesis-local).",
- "versions": "eddy $("$BIN/eddy" version | head -1 | tr -d '"'), kinesalite $KINESALITE_VERSION, kinesis-local $KINESIS_LOCAL_VERSION (node $(node --version))"}
+ "versions": "$("$BIN/eddy" version | head -1 | tr -d '"'), kinesalite $KINESALITE_VERSION, kinesis-local $KINESIS_LOCAL_VERSION (node $(node --version))"}
 JSON
 args=(-raw "$RAW" -out "$OUT")
 [ "$UPDATE" = 1 ] && args+=(-benchmarks "$ROOT/BENCHMARKS.md")
