@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/eddy-streams/eddy/internal/awsproto"
@@ -53,9 +54,18 @@ type subscriber struct {
 	stop        *readStop
 	keep        runFilter
 	subscribes  int
+	// ready is closed once the first subscription has been answered (its
+	// starting position is then fixed), or when the subscriber gives up:
+	// producers of a mixed run wait for it, so that a LATEST subscription
+	// cannot miss their first records.
+	ready     chan struct{}
+	readyOnce sync.Once
 }
 
+func (s *subscriber) markReady() { s.readyOnce.Do(func() { close(s.ready) }) }
+
 func (s *subscriber) run(ctx context.Context) {
+	defer s.markReady()
 	pos := kinesisapi.StartingPosition{Type: kinesisapi.ShardIteratorTypeLatest}
 	if s.cfg.From == "trim_horizon" {
 		pos.Type = kinesisapi.ShardIteratorTypeTrimHorizon
@@ -100,6 +110,9 @@ func (s *subscriber) subscribe(ctx context.Context, pos *kinesisapi.StartingPosi
 		return false, err
 	}
 	defer res.Body.Close()
+	if res.StatusCode == 200 {
+		s.markReady()
+	}
 	if res.StatusCode != 200 {
 		b, _ := io.ReadAll(io.LimitReader(res.Body, 64<<10))
 		ae := parseAPIError(res.StatusCode, b)
@@ -110,7 +123,7 @@ func (s *subscriber) subscribe(ctx context.Context, pos *kinesisapi.StartingPosi
 		return false, ae
 	}
 	dec := eventstream.NewDecoder(res.Body)
-	var ev kinesisapi.SubscribeToShardEvent
+	var ev readResult
 	for {
 		m, err := dec.Decode()
 		if err != nil {
@@ -134,18 +147,18 @@ func (s *subscriber) subscribe(ctx context.Context, pos *kinesisapi.StartingPosi
 		if m.GetString(eventstream.HeaderEventType) != "SubscribeToShardEvent" {
 			continue // initial-response
 		}
-		if err := ev.DecodeAWS(awsproto.JSON, m.Payload); err != nil {
+		if err := scanRecords(m.Payload, &ev); err != nil {
 			s.live.addError("efo:BadEvent", 1)
 			return false, errDecode
 		}
-		s.log.absorb(ev.Records, s.keep, s.live, now)
-		if ev.ContinuationSequenceNumber == "" {
+		s.log.absorb(ev.records, s.keep, s.live, now)
+		if !ev.hasNext || len(ev.next) == 0 {
 			// The shard is closed and every record was delivered.
 			return true, nil
 		}
-		cont := ev.ContinuationSequenceNumber
+		cont := string(ev.next)
 		pos.Type, pos.SequenceNumber = kinesisapi.ShardIteratorTypeAfterSequenceNumber, &cont
-		if len(ev.Records) == 0 && ev.MillisBehindLatest == 0 && s.stop.reached(now.Add(-efoSettle)) {
+		if len(ev.records) == 0 && ev.behind == 0 && s.stop.reached(now.Add(-efoSettle)) {
 			s.live.caughtUp.Add(1)
 			return true, nil
 		}

@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/eddy-streams/eddy/internal/awsproto"
 	"github.com/eddy-streams/eddy/internal/awsproto/codec"
 	"github.com/eddy-streams/eddy/internal/kinesisapi"
 )
@@ -25,7 +24,7 @@ type poller struct {
 	stop   *readStop
 	keep   runFilter
 	body   []byte
-	out    kinesisapi.GetRecordsOutput
+	out    readResult
 }
 
 type pollShard struct {
@@ -128,24 +127,24 @@ func (p *poller) poll(ctx context.Context, s *pollShard) {
 		}
 		return
 	}
-	if err := p.out.DecodeAWS(awsproto.JSON, resp); err != nil {
+	if err := scanRecords(resp, &p.out); err != nil {
 		p.live.addError("get:BadResponse", 1)
 		p.retryLater(s)
 		return
 	}
 	s.backoff, s.failures = 0, 0
-	s.log.absorb(p.out.Records, p.keep, p.live, time.Now())
-	if p.out.NextShardIterator == nil || *p.out.NextShardIterator == "" {
+	s.log.absorb(p.out.records, p.keep, p.live, time.Now())
+	if !p.out.hasNext || len(p.out.next) == 0 {
 		s.done = true // the shard is closed and fully read
 		return
 	}
-	s.iter = *p.out.NextShardIterator
-	behind := p.out.MillisBehindLatest != nil && *p.out.MillisBehindLatest > 0
-	if len(p.out.Records) >= p.cfg.GetLimit || behind {
+	s.iter = string(p.out.next)
+	behind := p.out.behind > 0
+	if len(p.out.records) >= p.cfg.GetLimit || behind {
 		s.next = time.Time{} // more is waiting: read on at once
 		return
 	}
-	if len(p.out.Records) == 0 && !behind && p.stop.reached(t0) {
+	if len(p.out.records) == 0 && !behind && p.stop.reached(t0) {
 		s.done = true
 		p.live.caughtUp.Add(1)
 		return
@@ -162,10 +161,10 @@ func (p *poller) failed(s *pollShard, msg string) {
 	}
 	s.done = true
 	after := "from the start"
-	if s.log.lastSeq != "" {
-		after = "after sequence number " + s.log.lastSeq
+	if last := s.log.lastSeqString(); last != "" {
+		after = "after sequence number " + last
 	}
-	s.log.violate(Violation{Kind: KindUnreadable, Shard: s.log.Shard, Seq: s.log.lastSeq,
+	s.log.violate(Violation{Kind: KindUnreadable, Shard: s.log.Shard, Seq: s.log.lastSeqString(),
 		Detail: fmt.Sprintf("gave up reading %s: GetRecords failed %d times in a row: %s", after, s.failures, msg)})
 }
 
@@ -178,8 +177,8 @@ func (p *poller) retryLater(s *pollShard) {
 // read.
 func (p *poller) reacquire(ctx context.Context, s *pollShard) {
 	typ, seq := p.startType(), ""
-	if s.log.lastSeq != "" {
-		typ, seq = kinesisapi.ShardIteratorTypeAfterSequenceNumber, s.log.lastSeq
+	if last := s.log.lastSeqString(); last != "" {
+		typ, seq = kinesisapi.ShardIteratorTypeAfterSequenceNumber, last
 	}
 	it, err := p.k.shardIterator(ctx, p.cfg.Stream, s.log.Shard, typ, seq)
 	if err != nil {

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"sync/atomic"
 	"time"
-
-	"github.com/eddy-streams/eddy/internal/kinesisapi"
 )
 
 // readEntry is one bench record of a verified run, in the order its shard
@@ -24,7 +22,7 @@ type shardLog struct {
 	Shard      string
 	Entries    []readEntry
 	Violations []Violation
-	lastSeq    string
+	lastSeq    []byte
 	hist       Histogram // end-to-end latency
 	// discard keeps no entries (runs without verification): damage and
 	// sequence order are still checked as records arrive.
@@ -51,26 +49,29 @@ func (s *readStop) reached(t time.Time) bool {
 
 // absorb checks and logs the records of one GetRecords response or fan-out
 // event. now is when they arrived (for end-to-end latency).
-func (l *shardLog) absorb(recs []kinesisapi.Record, keep runFilter, lv *live, now time.Time) {
+func (l *shardLog) absorb(recs []rawRecord, keep runFilter, lv *live, now time.Time) {
 	nowNs := now.UnixNano()
 	var n, bytes, foreign int64
 	for i := range recs {
 		r := &recs[i]
-		h, err := ParseRecord(r.Data, r.PartitionKey)
-		if l.lastSeq != "" && !seqLess(l.lastSeq, r.SequenceNumber) {
-			l.violate(Violation{Kind: KindOrder, Shard: l.Shard, Seq: r.SequenceNumber, Run: h.Run, Producer: h.Producer, Counter: h.Counter,
-				Detail: fmt.Sprintf("sequence number %s follows %s: not increasing", r.SequenceNumber, l.lastSeq)})
+		h, err := parseRecord(r.data, keyHashBytes(r.pk))
+		if len(l.lastSeq) > 0 && !seqLessBytes(l.lastSeq, r.seq) {
+			l.violate(Violation{Kind: KindOrder, Shard: l.Shard, Seq: string(r.seq), Run: h.Run, Producer: h.Producer, Counter: h.Counter,
+				Detail: fmt.Sprintf("sequence number %s follows %s: not increasing", r.seq, l.lastSeq)})
 		}
-		l.lastSeq = r.SequenceNumber
+		l.lastSeq = append(l.lastSeq[:0], r.seq...)
 		if err == ErrForeign {
 			foreign++
 			continue
 		}
 		if err != nil {
+			if err == ErrWrongKey {
+				err = fmt.Errorf("%w: partition key %q hashes to %08x, record was written under %08x", ErrWrongKey, r.pk, keyHashBytes(r.pk), h.KeyHash)
+			}
 			// Whatever run it names (a damaged header can name any), a
 			// damaged bench record is reported.
-			l.violate(Violation{Kind: KindCorrupt, Shard: l.Shard, Seq: r.SequenceNumber, Run: h.Run, Producer: h.Producer, Counter: h.Counter,
-				Detail: fmt.Sprintf("%v (partition key %q, %d bytes)", err, r.PartitionKey, len(r.Data))})
+			l.violate(Violation{Kind: KindCorrupt, Shard: l.Shard, Seq: string(r.seq), Run: h.Run, Producer: h.Producer, Counter: h.Counter,
+				Detail: fmt.Sprintf("%v (partition key %q, %d bytes)", err, r.pk, len(r.data))})
 			continue
 		}
 		if !keep(h.Run) {
@@ -78,16 +79,19 @@ func (l *shardLog) absorb(recs []kinesisapi.Record, keep runFilter, lv *live, no
 			continue
 		}
 		if !l.discard {
-			l.Entries = append(l.Entries, readEntry{Run: h.Run, Producer: h.Producer, KeyHash: h.KeyHash, Counter: h.Counter, Seq: seqHash(r.SequenceNumber)})
+			l.Entries = append(l.Entries, readEntry{Run: h.Run, Producer: h.Producer, KeyHash: h.KeyHash, Counter: h.Counter, Seq: seqHashBytes(r.seq)})
 		}
 		l.hist.Record(time.Duration(nowNs - h.SendNs))
 		n++
-		bytes += int64(len(r.Data))
+		bytes += int64(len(r.data))
 	}
 	lv.readRecords.Add(n)
 	lv.readBytes.Add(bytes)
 	lv.foreign.Add(foreign)
 }
+
+// lastSeqString is the last sequence number read ("" before any).
+func (l *shardLog) lastSeqString() string { return string(l.lastSeq) }
 
 func (l *shardLog) violate(v Violation) {
 	l.Violations = append(l.Violations, v)
@@ -99,4 +103,11 @@ func seqLess(a, b string) bool {
 		return len(a) < len(b)
 	}
 	return a < b
+}
+
+func seqLessBytes(a, b []byte) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return string(a) < string(b)
 }

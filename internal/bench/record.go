@@ -52,6 +52,16 @@ var (
 
 // ParseRecord decodes and checks a record read back under partition key pk.
 func ParseRecord(data []byte, pk string) (Header, error) {
+	h, err := parseRecord(data, KeyHash(pk))
+	if err == ErrWrongKey {
+		return h, fmt.Errorf("%w: partition key %q hashes to %08x, record was written under %08x", ErrWrongKey, pk, KeyHash(pk), h.KeyHash)
+	}
+	return h, err
+}
+
+// parseRecord is ParseRecord for a partition key hash; a key mismatch is
+// ErrWrongKey itself (the caller words it).
+func parseRecord(data []byte, keyHash uint32) (Header, error) {
 	if len(data) < HeaderLen || string(data[:4]) != magic {
 		return Header{}, ErrForeign
 	}
@@ -71,8 +81,8 @@ func ParseRecord(data []byte, pk string) (Header, error) {
 	if got != want {
 		return h, fmt.Errorf("%w: CRC32C %08x, header says %08x", ErrCorrupt, got, want)
 	}
-	if kh := KeyHash(pk); kh != h.KeyHash {
-		return h, fmt.Errorf("%w: partition key %q hashes to %08x, record was written under %08x", ErrWrongKey, pk, kh, h.KeyHash)
+	if keyHash != h.KeyHash {
+		return h, ErrWrongKey
 	}
 	return h, nil
 }

@@ -198,3 +198,35 @@ func TestAckLogRoundTrip(t *testing.T) {
 		t.Fatal("damaged ack log accepted")
 	}
 }
+
+// scanRecords reads what the generated encoders write for GetRecords and
+// SubscribeToShardEvent, including a "\/" escape in base64 data.
+func TestScanRecords(t *testing.T) {
+	m := newRecordMaker(1, 2, 120)
+	var recs []kinesisapi.Record
+	for i := range 50 {
+		recs = append(recs, kinesisapi.Record{SequenceNumber: fmt.Sprint(1000 + i), PartitionKey: fmt.Sprint("k", i), Data: m.data(KeyHash(fmt.Sprint("k", i)), uint64(i), 5)})
+	}
+	it, behind := "iter/+=", int64(7)
+	get := (&kinesisapi.GetRecordsOutput{Records: recs, NextShardIterator: &it, MillisBehindLatest: &behind}).AppendAWS(awsproto.JSON, nil)
+	ev := (&kinesisapi.SubscribeToShardEvent{Records: recs[:2], ContinuationSequenceNumber: "1001", ChildShards: []kinesisapi.ChildShard{{ShardId: "s", ParentShards: []string{"p"}, HashKeyRange: &kinesisapi.HashKeyRange{StartingHashKey: "0", EndingHashKey: "1"}}}}).AppendAWS(awsproto.JSON, nil)
+	var res readResult
+	if err := scanRecords(get, &res); err != nil {
+		t.Fatal(err)
+	}
+	if len(res.records) != 50 || string(res.next) != it || !res.hasNext || res.behind != 7 || res.childShards {
+		t.Fatalf("%+v", res)
+	}
+	for i, r := range res.records {
+		if string(r.seq) != recs[i].SequenceNumber || string(r.pk) != recs[i].PartitionKey || !bytes.Equal(r.data, recs[i].Data) {
+			t.Fatalf("record %d differs", i)
+		}
+	}
+	if err := scanRecords(ev, &res); err != nil || len(res.records) != 2 || string(res.next) != "1001" || !res.childShards || res.behind != 0 {
+		t.Fatalf("%v %+v", err, res)
+	}
+	escaped := []byte(strings.Replace(`{"Records":[{"SequenceNumber":"1","PartitionKey":"k","Data":"`+base64.StdEncoding.EncodeToString([]byte{0xff, 0xff, 0xff})+`"}],"NextShardIterator":null}`, "/", `\/`, -1))
+	if err := scanRecords(escaped, &res); err != nil || !bytes.Equal(res.records[0].data, []byte{0xff, 0xff, 0xff}) || res.hasNext {
+		t.Fatalf("escaped: %v %+v", err, res)
+	}
+}

@@ -125,6 +125,17 @@ func (r *runner) run(ctx context.Context) (*Report, error) {
 		close(readDone)
 	}()
 
+	// Subscriptions fix their starting position when the server answers:
+	// producers wait for that (at most a request timeout).
+	wait := time.NewTimer(cfg.RequestTimeout)
+	for _, s := range r.subs {
+		select {
+		case <-s.ready:
+		case <-wait.C:
+			cfg.Log.Warn("a fan-out subscription was not answered in time; producers start anyway")
+		}
+	}
+	wait.Stop()
 	stopProgress := r.startProgress(t0)
 	var runErr error
 	prodEnd := t0
@@ -270,7 +281,8 @@ func (r *runner) setupReaders(ctx context.Context, ctl *client, kind string) err
 	}
 	for _, l := range r.logs {
 		r.subs = append(r.subs, &subscriber{cfg: cfg, live: r.live, hc: hc, url: scheme + r.ep.host + "/",
-			signer: newSigner(cfg.AccessKey, cfg.SecretKey, cfg.Region, r.ep.host), consumerARN: arn, log: l, stop: r.stop, keep: r.keep})
+			signer: newSigner(cfg.AccessKey, cfg.SecretKey, cfg.Region, r.ep.host), consumerARN: arn, log: l, stop: r.stop, keep: r.keep,
+			ready: make(chan struct{})})
 	}
 	return nil
 }

@@ -68,7 +68,7 @@ func (s *sim) read() *Verification {
 		l := &shardLog{Shard: shard}
 		recs := s.shards[shard]
 		for i := 0; i < len(recs); i += 7 {
-			l.absorb(recs[i:min(i+7, len(recs))], func(r uint32) bool { return r == simRun }, lv, time.Now())
+			l.absorb(toRaw(recs[i:min(i+7, len(recs))]), func(r uint32) bool { return r == simRun }, lv, time.Now())
 		}
 		logs = append(logs, l)
 	}
@@ -224,4 +224,12 @@ func TestVerifyUnacknowledged(t *testing.T) {
 	if v.UnacknowledgedPresent != 1 || v.NotWritten != 1 || v.Acknowledged != 8 {
 		t.Fatalf("%+v", v)
 	}
+}
+
+func toRaw(recs []kinesisapi.Record) []rawRecord {
+	out := make([]rawRecord, len(recs))
+	for i, r := range recs {
+		out[i] = rawRecord{seq: []byte(r.SequenceNumber), pk: []byte(r.PartitionKey), data: r.Data}
+	}
+	return out
 }
