@@ -29,6 +29,7 @@ const usage = `eddy is a self-hosted Amazon Kinesis.
 
 Usage:
   eddy serve [flags]    run the server
+  eddy bench MODE ...   load generator with integrity verification
   eddy version          print the version
   eddy help [command]   show help
 
@@ -43,6 +44,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch cmd, rest := args[0], args[1:]; cmd {
 	case "serve":
 		return runServe(rest, stdout, stderr)
+	case "bench":
+		return runBench(rest, stdout, stderr)
 	case "version":
 		if len(rest) > 0 {
 			fmt.Fprintf(stderr, "eddy version: unexpected argument %q\n", rest[0])
@@ -55,6 +58,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 			switch rest[0] {
 			case "serve":
 				printServeUsage(stdout)
+				return exitOK
+			case "bench":
+				printBenchUsage(stdout)
 				return exitOK
 			case "version":
 				fmt.Fprintln(stdout, "Usage: eddy version\n\nPrints eddy's version, commit and Go version.")
