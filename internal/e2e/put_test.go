@@ -19,11 +19,11 @@ var (
 	third    = new(big.Int).Div(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(3))
 	ehkRoute = map[string]int{
 		"0": 0,
-		new(big.Int).Sub(third, big.NewInt(1)).String():                     0,
-		third.String():                                                       1,
+		new(big.Int).Sub(third, big.NewInt(1)).String(): 0,
+		third.String(): 1,
 		new(big.Int).Sub(new(big.Int).Mul(third, big.NewInt(2)), big.NewInt(1)).String(): 1,
-		new(big.Int).Mul(third, big.NewInt(2)).String():                      2,
-		"340282366920938463463374607431768211455":                            2,
+		new(big.Int).Mul(third, big.NewInt(2)).String():                                  2,
+		"340282366920938463463374607431768211455":                                        2,
 	}
 )
 
