@@ -158,11 +158,19 @@ func (s *Service) Close() error {
 	default:
 	}
 	close(s.closed)
-	s.mu.Lock()
+	// Stop the timers without holding s.mu: a transition in progress holds
+	// its stream's lock and may need s.mu (reaping a deleted stream), so
+	// taking the stream locks under s.mu could deadlock. stopTimer waits
+	// for a transition in progress; later ones see s.closed and do nothing.
+	s.mu.RLock()
+	all := make([]*stream, 0, len(s.streams))
 	for _, st := range s.streams {
+		all = append(all, st)
+	}
+	s.mu.RUnlock()
+	for _, st := range all {
 		st.stopTimer()
 	}
-	s.mu.Unlock()
 	s.wg.Wait()
 	return nil
 }
