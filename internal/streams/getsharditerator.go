@@ -31,7 +31,12 @@ func (s *Service) GetShardIterator(ctx context.Context, in *kinesisapi.GetShardI
 	shardID := shardIDString(idx)
 	_, st, sn, err := s.resolve(ctx, in.StreamName, in.StreamARN, in.StreamId)
 	if err != nil {
-		return nil, errShardDoesNotExist(shardID, name, c.acct)
+		// AWS reports a missing stream as a missing shard here; other
+		// errors (conflicting identifiers) stand.
+		if awsproto.AsError(err).Exception == awsproto.ResourceNotFound {
+			return nil, errShardDoesNotExist(shardID, name, c.acct)
+		}
+		return nil, err
 	}
 	sh := sn.byIndex[idx]
 	if sh == nil || !readable(sn.status(s.now())) {
