@@ -31,7 +31,9 @@ func TestDescribeLimits(t *testing.T) {
 	}
 	_, err = k.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("a")})
 	noErr(t, err)
-	w := kinesis.NewStreamNotExistsWaiter(k, func(o *kinesis.StreamNotExistsWaiterOptions) { o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond })
+	w := kinesis.NewStreamNotExistsWaiter(k, func(o *kinesis.StreamNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond
+	})
 	noErr(t, w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("a")}, 10*time.Second))
 	lim, err = k.DescribeLimits(ctx, &kinesis.DescribeLimitsInput{})
 	noErr(t, err)
@@ -141,7 +143,9 @@ func TestResourcePolicies(t *testing.T) {
 	noErr(t, err)
 	_, err = k.DeleteStream(ctx, &kinesis.DeleteStreamInput{StreamName: aws.String("s")})
 	noErr(t, err)
-	w := kinesis.NewStreamNotExistsWaiter(k, func(o *kinesis.StreamNotExistsWaiterOptions) { o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond })
+	w := kinesis.NewStreamNotExistsWaiter(k, func(o *kinesis.StreamNotExistsWaiterOptions) {
+		o.MinDelay, o.MaxDelay = time.Millisecond, 10*time.Millisecond
+	})
 	noErr(t, w.Wait(ctx, &kinesis.DescribeStreamInput{StreamName: aws.String("s")}, 10*time.Second))
 	_, err = k.GetResourcePolicy(ctx, &kinesis.GetResourcePolicyInput{ResourceARN: arn})
 	wantErr(t, err, "ResourceNotFoundException", "Stream s under account 000000000000 not found.")
