@@ -119,7 +119,7 @@ func wantCBORErr(t *testing.T, code int, m cborMsg, typ, msg string) {
 
 func TestCBORRoundTrip(t *testing.T) {
 	fc := clock.NewFake(t0)
-	e := testenv.Start(t, testenv.Options{Clock: fc})
+	e := startWith(t, testenv.Options{Clock: fc})
 
 	code, m := callCBOR(t, e, "CreateStream", map[string]any{"StreamName": "s", "ShardCount": 2})
 	if code != 200 || len(m) != 0 {
@@ -240,7 +240,7 @@ func TestCBORRoundTrip(t *testing.T) {
 
 func TestCBORErrors(t *testing.T) {
 	fc := clock.NewFake(t0)
-	e := testenv.Start(t, testenv.Options{Clock: fc})
+	e := startWith(t, testenv.Options{Clock: fc})
 	code, m := callCBOR(t, e, "DescribeStream", map[string]any{"StreamName": "nope"})
 	wantCBORErr(t, code, m, "ResourceNotFoundException", "Stream nope under account 000000000000 not found.")
 	code, m = callCBOR(t, e, "CreateStream", map[string]any{"ShardCount": 0})

@@ -187,7 +187,7 @@ func TestCreateStreamTagsAndMaxRecordSize(t *testing.T) {
 }
 
 func TestCreateStreamErrors(t *testing.T) {
-	e := testenv.Start(t, testenv.Options{Configure: func(c *node.Config) {
+	e := startWith(t, testenv.Options{Configure: func(c *node.Config) {
 		c.Streams.ShardLimit = 10
 		c.Streams.OnDemandStreamLimit = 1
 	}})

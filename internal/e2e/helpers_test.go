@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -13,6 +14,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -45,20 +48,55 @@ var t0 = time.Date(2024, 3, 15, 7, 58, 30, 0, time.UTC)
 // start runs a node with the real clock.
 func start(t *testing.T) *testenv.Env {
 	t.Helper()
-	return testenv.Start(t, testenv.Options{})
+	return startWith(t, testenv.Options{})
 }
 
 // startFake runs a node driven by a fake clock set to t0.
 func startFake(t *testing.T) (*testenv.Env, *clock.Fake) {
 	t.Helper()
 	fc := clock.NewFake(t0)
-	return testenv.Start(t, testenv.Options{Clock: fc}), fc
+	return startWith(t, testenv.Options{Clock: fc}), fc
+}
+
+// startWith runs a node with opts and gives it a client that retries
+// closed connections (see closedConnRetryer).
+func startWith(t *testing.T, opts testenv.Options) *testenv.Env {
+	t.Helper()
+	return withRetries(testenv.Start(t, opts))
+}
+
+// withRetries replaces e's client by one that retries closed connections.
+func withRetries(e *testenv.Env) *testenv.Env {
+	e.Kinesis = client(e, "", "")
+	return e
+}
+
+// closedConnRetryer retries a call only when the client's own connection
+// was closed under it. net/http's transport can close a connection while
+// the SDK reads a response that has already arrived (aws-sdk-go-v2 issue
+// #2737; fast local servers make it likelier), and the SDK's answer is to
+// retry net.ErrClosed. testenv turns retries off so that server errors
+// are seen as they are; this retries that client-side race and nothing
+// else.
+func closedConnRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, net.ErrClosed) {
+				return aws.TrueTernary
+			}
+			return aws.FalseTernary
+		})}
+	})
 }
 
 // client returns a client of e for another account (access key id) and/or
 // region; empty strings keep the env's.
 func client(e *testenv.Env, accessKey, region string) *kinesis.Client {
 	return e.Client(func(o *kinesis.Options) {
+		o.Retryer, o.RetryMaxAttempts = closedConnRetryer(), 0 // 0: the retryer's own maximum
 		if accessKey != "" {
 			o.Credentials = credentials.NewStaticCredentialsProvider(accessKey, "secret", "")
 		}

@@ -134,7 +134,7 @@ func TestDeleteWhileCreating(t *testing.T) {
 // TestWaiters uses the SDK's stream-exists and stream-not-exists waiters
 // with delays long enough for CREATING and DELETING to be seen.
 func TestWaiters(t *testing.T) {
-	e := testenv.Start(t, testenv.Options{Configure: func(c *node.Config) {
+	e := startWith(t, testenv.Options{Configure: func(c *node.Config) {
 		c.Streams.CreateDelay, c.Streams.DeleteDelay = 50*time.Millisecond, 50*time.Millisecond
 	}})
 	k := e.Kinesis

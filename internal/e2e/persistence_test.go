@@ -46,7 +46,7 @@ func TestPersistence(t *testing.T) {
 		last[*r.ShardId] = *r.SequenceNumber
 	}
 
-	e = e.Restart()
+	e = withRetries(e.Restart())
 	k = e.Kinesis
 	after, err := k.DescribeStream(ctx, &kinesis.DescribeStreamInput{StreamName: name})
 	noErr(t, err)
@@ -117,7 +117,7 @@ func TestRestartFinishesTransitions(t *testing.T) {
 	noErr(t, err)
 	e.Close()
 	fc.Advance(time.Second)
-	e = testenv.Start(t, testenv.Options{Clock: fc, Data: e.Data})
+	e = startWith(t, testenv.Options{Clock: fc, Data: e.Data})
 	k = e.Kinesis
 	if s := status(t, k, "young"); s != types.StreamStatusActive {
 		t.Fatalf("young: %s", s)
