@@ -82,6 +82,17 @@ func TestStatusTransitions(t *testing.T) {
 	if len(r.Records) != 1 {
 		t.Fatalf("read while DELETING: %+v", r.Records)
 	}
+	_, err = k.GetShardIterator(ctx, &kinesis.GetShardIteratorInput{StreamName: name, ShardId: put.ShardId, ShardIteratorType: types.ShardIteratorTypeLatest})
+	noErr(t, err)
+	// Writes are refused as to a missing stream (kinesalite, checked
+	// against AWS, takes writes only when ACTIVE or UPDATING).
+	_, err = k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: name, PartitionKey: aws.String("a"), Data: []byte("x")})
+	wantErr(t, err, "ResourceNotFoundException", "Stream s under account 000000000000 not found.")
+	ls, err = k.ListStreams(ctx, &kinesis.ListStreamsInput{})
+	noErr(t, err)
+	if len(ls.StreamSummaries) != 1 || ls.StreamSummaries[0].StreamStatus != types.StreamStatusDeleting {
+		t.Fatalf("ListStreams while DELETING: %+v", ls.StreamSummaries)
+	}
 
 	// Gone after the delete delay: every operation reports it missing, old
 	// iterators name their shard.
