@@ -205,3 +205,23 @@ func TestListShardsFilters(t *testing.T) {
 	code, b = callJSON(t, e, "ListShards", `{"StreamName":"s","ShardFilter":{}}`)
 	wantJSONErr(t, code, b, "ValidationException", "1 validation error detected: Value null at 'shardFilter.type' failed to satisfy constraint: Member must not be null")
 }
+
+// TestListShardsPageCap: at most 1,000 shards per page, whatever
+// MaxResults says.
+func TestListShardsPageCap(t *testing.T) {
+	e, fc := startFake(t)
+	k := e.Kinesis
+	createFake(t, e, fc, "s", 1001)
+	for _, max := range []*int32{nil, aws.Int32(5000)} {
+		out, err := k.ListShards(ctx, &kinesis.ListShardsInput{StreamName: aws.String("s"), MaxResults: max})
+		noErr(t, err)
+		if len(out.Shards) != 1000 || out.NextToken == nil || *out.Shards[999].ShardId != shardID(999) {
+			t.Fatalf("MaxResults %v: %d shards", max, len(out.Shards))
+		}
+		next, err := k.ListShards(ctx, &kinesis.ListShardsInput{NextToken: out.NextToken, MaxResults: max})
+		noErr(t, err)
+		if len(next.Shards) != 1 || *next.Shards[0].ShardId != shardID(1000) || next.NextToken != nil {
+			t.Fatalf("second page: %v", shardIDs(next.Shards))
+		}
+	}
+}
