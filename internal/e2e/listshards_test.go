@@ -106,10 +106,8 @@ func TestListShardsPaging(t *testing.T) {
 	code, b = callJSON(t, e, "ListShards", `{"NextToken":""}`)
 	wantJSONErr(t, code, b, "ValidationException", "1 validation error detected: Value '' at 'nextToken' failed to satisfy constraint: Member must have length greater than or equal to 1")
 	// A ListStreams token is not a ListShards token.
-	ls, err := k.ListStreams(ctx, &kinesis.ListStreamsInput{Limit: aws.Int32(1)})
-	noErr(t, err)
 	createFake(t, e, fc, "t", 1)
-	ls, err = k.ListStreams(ctx, &kinesis.ListStreamsInput{Limit: aws.Int32(1)})
+	ls, err := k.ListStreams(ctx, &kinesis.ListStreamsInput{Limit: aws.Int32(1)})
 	noErr(t, err)
 	_, err = k.ListShards(ctx, &kinesis.ListShardsInput{NextToken: ls.NextToken})
 	wantErr(t, err, "InvalidArgumentException", "Invalid NextToken.")
