@@ -135,7 +135,7 @@ func testValidation(t *testing.T, c config) {
 		check func(error) bool
 	}{
 		{[]Batch{{Log: 1, Entries: []Entry{{PartitionKey: nil}}}}, func(e error) bool { return errors.Is(e, ErrInvalidRecord) }},
-		{[]Batch{{Log: 1, Entries: []Entry{{PartitionKey: make([]byte, 257)}}}}, func(e error) bool { return errors.Is(e, ErrInvalidRecord) }},
+		{[]Batch{{Log: 1, Entries: []Entry{{PartitionKey: make([]byte, 769)}}}}, func(e error) bool { return errors.Is(e, ErrInvalidRecord) }},
 		{[]Batch{{Log: 1, Entries: []Entry{{PartitionKey: []byte("k"), ExplicitHashKey: []byte{1}}}}}, func(e error) bool { return errors.Is(e, ErrInvalidRecord) }},
 		{[]Batch{{Log: 1, Entries: []Entry{{PartitionKey: []byte("k")}, {PartitionKey: []byte("k"), Data: make([]byte, defaultMaxRecordBytes)}}}}, func(e error) bool {
 			var r *RecordTooLargeError

@@ -126,7 +126,9 @@ const (
 	recBodyFixed   = recHeaderLen - 8
 	attrHasHashKey = 1
 	hashKeyLen     = 16
-	maxKeyLen      = 256
+	// maxKeyLen is the longest partition key in bytes: Kinesis allows 256
+	// characters (UTF-16 code units), which is up to 768 bytes of UTF-8.
+	maxKeyLen = 768
 )
 
 func frameLen(e *Entry) int {

@@ -17,7 +17,7 @@ const DefaultRetention = 24 * time.Hour
 
 // Entry is one record to append.
 type Entry struct {
-	PartitionKey    []byte // 1..256 bytes
+	PartitionKey    []byte // 1..768 bytes (256 UTF-16 code units of UTF-8)
 	ExplicitHashKey []byte // nil or 16 bytes (big-endian 128-bit)
 	Data            []byte // 0..MaxRecordBytes - keys
 	Flags           uint8  // opaque to the log

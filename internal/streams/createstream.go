@@ -51,10 +51,17 @@ func (s *Service) CreateStream(ctx context.Context, in *kinesisapi.CreateStreamI
 	s.createMu.Lock()
 	defer s.createMu.Unlock()
 	s.mu.RLock()
-	_, exists := s.streams[streamKey{c.ns, in.StreamName}]
+	old := s.streams[streamKey{c.ns, in.StreamName}]
 	s.mu.RUnlock()
-	if exists {
-		return errStreamExists(in.StreamName, c.acct)
+	if old != nil {
+		// A deleted stream whose delete delay has passed is gone even if
+		// its timer has not run yet: reap it first.
+		if err := s.settle(old); err != nil {
+			return err
+		}
+		if !old.isGone() {
+			return errStreamExists(in.StreamName, c.acct)
+		}
 	}
 	if s.opts.Limits.AWS && s.creatingCount(c.ns) >= maxCreating {
 		// eddy: AWS documents the limit, not its text.

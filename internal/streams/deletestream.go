@@ -2,8 +2,9 @@ package streams
 
 // DeleteStream marks a stream DELETING; Options.DeleteDelay later its
 // records, shards, consumers, tags and policies are gone. Streams with
-// registered consumers need EnforceConsumerDeletion, as on AWS. Reads and
-// writes keep working while DELETING (AWS documents that they may).
+// registered consumers need EnforceConsumerDeletion, as on AWS. Reads keep
+// working while DELETING (AWS documents that they may); writes are refused
+// as to a missing stream, as kinesalite (checked against AWS) does.
 
 import (
 	"context"

@@ -58,6 +58,7 @@ func (s *Service) GetRecords(ctx context.Context, in *kinesisapi.GetRecordsInput
 	if err != nil {
 		return nil, s.logError(st, sh, err)
 	}
+	capBytes(&res, getRecordsMaxBytes)
 	records, err := s.recordsOutput(sn, res.Records, sh)
 	if err != nil {
 		return nil, s.logError(st, sh, err)
@@ -164,4 +165,20 @@ func childShards(sn *snapshot, sh *shard) []kinesisapi.ChildShard {
 		})
 	}
 	return out
+}
+
+// capBytes drops the records past max bytes of data and partition keys
+// (keeping at least one): the log stops reading once it has about max
+// bytes, so its last record can take a batch past the 10 MiB AWS never
+// exceeds. The next read starts at the first record dropped.
+func capBytes(res *logstore.ReadResult, max int) {
+	total := 0
+	for i := range res.Records {
+		total += len(res.Records[i].PartitionKey) + len(res.Records[i].Data)
+		if total > max && i > 0 {
+			res.Next, res.Closed = res.Records[i].Number, false
+			res.Records = res.Records[:i]
+			return
+		}
+	}
 }

@@ -32,7 +32,12 @@ func (s *Service) GetShardIterator(ctx context.Context, in *kinesisapi.GetShardI
 	shardID := shardIDString(idx)
 	_, st, sn, err := s.resolve(ctx, in.StreamName, in.StreamARN, in.StreamId)
 	if err != nil {
-		return nil, errShardDoesNotExist(shardID, name, c.acct)
+		// AWS reports a missing stream as a missing shard here; other
+		// errors (conflicting identifiers) stand.
+		if awsproto.AsError(err).Exception == awsproto.ResourceNotFound {
+			return nil, errShardDoesNotExist(shardID, name, c.acct)
+		}
+		return nil, err
 	}
 	sh := sn.byIndex[idx]
 	if sh == nil || !readable(sn.status(s.now())) {
@@ -137,10 +142,14 @@ func (s *Service) streamNameOrID(c caller, name, arn, id *string) (string, error
 	return s.streamName(c, name, arn)
 }
 
-// logError maps a log store error met while serving a shard.
+// logError maps a log store error met while serving a shard; errors meant
+// for the client pass through.
 func (s *Service) logError(st *stream, sh *shard, err error) error {
 	var ce *logstore.CorruptionError
+	var ae *awsproto.Error
 	switch {
+	case errors.As(err, &ae):
+		return err // already the client's error (a check of the request)
 	case errors.Is(err, logstore.ErrLogNotFound):
 		return errShardDoesNotExist(sh.id, st.name, strings.SplitN(st.ns, "/", 2)[0])
 	case errors.As(err, &ce):

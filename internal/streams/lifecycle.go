@@ -42,7 +42,14 @@ func (s *Service) scheduleLocked(st *stream) {
 		d = 0
 	}
 	st.timer = s.clock.AfterFunc(d, func() {
-		if err := s.settle(st); err != nil {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		select {
+		case <-s.closed:
+			return // the service is closing: leave it to the next start
+		default:
+		}
+		if err := s.settleLocked(st); err != nil {
 			s.log.Error("stream status transition failed", "stream", st.name, "namespace", st.ns, "err", err)
 		}
 	})

@@ -189,8 +189,10 @@ func (s *Service) Close() error {
 	}
 	close(s.closed)
 	s.fan.close()
-	// A running status timer holds st.mu and takes s.mu to reap a deleted
-	// stream: st.mu must not be taken while holding s.mu.
+	// Stop the timers without holding s.mu: a transition in progress holds
+	// its stream's lock and may need s.mu (reaping a deleted stream), so
+	// taking the stream locks under s.mu could deadlock. stopTimer waits
+	// for a transition in progress; later ones see s.closed and do nothing.
 	s.mu.RLock()
 	all := make([]*stream, 0, len(s.streams))
 	for _, st := range s.streams {
