@@ -170,7 +170,7 @@ func TestUpdateMaxRecordSize(t *testing.T) {
 		mid[i] = byte(i)
 	}
 	_, err := k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: pk, Data: mid})
-	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=5242881 cap=5242881]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048575")
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=5242880 cap=5242880]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048575")
 
 	_, err = k.UpdateMaxRecordSize(ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: arn, MaxRecordSizeInKiB: aws.Int32(10240)})
 	noErr(t, err)
@@ -186,7 +186,7 @@ func TestUpdateMaxRecordSize(t *testing.T) {
 	p2, err := k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: pk, Data: max})
 	noErr(t, err)
 	_, err = k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: pk, Data: make([]byte, 10<<20)})
-	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=10485761 cap=10485761]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 10485759")
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=10485760 cap=10485760]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 10485759")
 	// PutRecords may carry 10 MiB once records may be larger than 1 MiB.
 	half := types.PutRecordsRequestEntry{PartitionKey: pk, Data: make([]byte, 5<<20-1)}
 	out, err := k.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: []types.PutRecordsRequestEntry{half, half}})
@@ -212,7 +212,7 @@ func TestUpdateMaxRecordSize(t *testing.T) {
 	_, err = k.UpdateMaxRecordSize(ctx, &kinesis.UpdateMaxRecordSizeInput{StreamARN: arn, MaxRecordSizeInKiB: aws.Int32(1024)})
 	noErr(t, err)
 	_, err = k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: pk, Data: mid})
-	wantErrPrefix(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=5242881")
+	wantErrPrefix(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=5242880")
 	code, body := callJSON(t, e, "UpdateMaxRecordSize", map[string]any{"StreamARN": *arn, "MaxRecordSizeInKiB": 10241})
 	wantJSONErr(t, code, body, "ValidationException", "1 validation error detected: Value '10241' at 'maxRecordSizeInKiB' failed to satisfy constraint: Member must have value less than or equal to 10240")
 	code, body = callJSON(t, e, "UpdateMaxRecordSize", map[string]any{"StreamARN": *arn, "MaxRecordSizeInKiB": 1023})

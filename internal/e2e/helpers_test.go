@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -14,8 +13,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
@@ -59,7 +56,7 @@ func startFake(t *testing.T) (*testenv.Env, *clock.Fake) {
 }
 
 // startWith runs a node with opts and gives it a client that retries
-// closed connections (see closedConnRetryer).
+// closed connections (see testenv.ClosedConnRetryer).
 func startWith(t *testing.T, opts testenv.Options) *testenv.Env {
 	t.Helper()
 	return withRetries(testenv.Start(t, opts))
@@ -71,32 +68,11 @@ func withRetries(e *testenv.Env) *testenv.Env {
 	return e
 }
 
-// closedConnRetryer retries a call only when the client's own connection
-// was closed under it. net/http's transport can close a connection while
-// the SDK reads a response that has already arrived (aws-sdk-go-v2 issue
-// #2737; fast local servers make it likelier), and the SDK's answer is to
-// retry net.ErrClosed. testenv turns retries off so that server errors
-// are seen as they are; this retries that client-side race and nothing
-// else.
-func closedConnRetryer() aws.Retryer {
-	return retry.NewStandard(func(o *retry.StandardOptions) {
-		o.MaxAttempts = 3
-		o.RateLimiter = ratelimit.None
-		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
-		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
-			if errors.Is(err, net.ErrClosed) {
-				return aws.TrueTernary
-			}
-			return aws.FalseTernary
-		})}
-	})
-}
-
 // client returns a client of e for another account (access key id) and/or
 // region; empty strings keep the env's.
 func client(e *testenv.Env, accessKey, region string) *kinesis.Client {
 	return e.Client(func(o *kinesis.Options) {
-		o.Retryer, o.RetryMaxAttempts = closedConnRetryer(), 0 // 0: the retryer's own maximum
+		o.Retryer, o.RetryMaxAttempts = testenv.ClosedConnRetryer(), 0 // 0: the retryer's own maximum
 		if accessKey != "" {
 			o.Credentials = credentials.NewStaticCredentialsProvider(accessKey, "secret", "")
 		}

@@ -136,7 +136,7 @@ func TestPutRecordErrors(t *testing.T) {
 	// eddy: AWS's text for a record over the stream's maximum is not public;
 	// eddy keeps the validation text AWS used for the old fixed limit.
 	_, err = k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String(pk), Data: make([]byte, 1<<20-len(pk)+1)})
-	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048573")
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048574 cap=1048574]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1048573")
 
 	// Empty data is a valid record.
 	out, err := k.PutRecord(ctx, &kinesis.PutRecordInput{StreamName: aws.String("s"), PartitionKey: aws.String("a"), Data: []byte{}})
@@ -249,7 +249,7 @@ func TestPutRecordsAllOrNothing(t *testing.T) {
 	_, err = k.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: []types.PutRecordsRequestEntry{
 		ok, ok, {PartitionKey: aws.String("a"), Data: make([]byte, 1<<20)}}})
 	// eddy's text for a record over the stream's maximum (see PutRecord).
-	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048577 cap=1048577]' at 'records.3.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048575")
+	wantErr(t, err, "ValidationException", "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=1048576 cap=1048576]' at 'records.3.member.data' failed to satisfy constraint: Member must have length less than or equal to 1048575")
 	check("record size")
 
 	big := types.PutRecordsRequestEntry{PartitionKey: aws.String("a"), Data: bytes.Repeat([]byte{'x'}, 1<<20-1)}

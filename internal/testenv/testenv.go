@@ -8,8 +8,10 @@ import (
 	"bytes"
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"strings"
@@ -18,6 +20,8 @@ import (
 
 	"github.com/VictoriaMetrics/metrics"
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 
@@ -117,6 +121,26 @@ func (e *Env) Client(change func(*kinesis.Options)) *kinesis.Client {
 		if change != nil {
 			change(o)
 		}
+	})
+}
+
+// ClosedConnRetryer retries a call only when the client's own connection
+// was closed under it. net/http's transport can close a connection while
+// the SDK reads a response that has already arrived (aws-sdk-go-v2 issue
+// #2737; fast local servers make it likelier), and the SDK's answer is to
+// retry net.ErrClosed. Everything else is returned at once, so tests see
+// server errors (throttles included) as they are.
+func ClosedConnRetryer() aws.Retryer {
+	return retry.NewStandard(func(o *retry.StandardOptions) {
+		o.MaxAttempts = 3
+		o.RateLimiter = ratelimit.None
+		o.Backoff = retry.BackoffDelayerFunc(func(int, error) (time.Duration, error) { return 0, nil })
+		o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+			if errors.Is(err, net.ErrClosed) {
+				return aws.TrueTernary
+			}
+			return aws.FalseTernary
+		})}
 	})
 }
 
