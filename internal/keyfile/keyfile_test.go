@@ -59,3 +59,17 @@ func TestHeaderLayout(t *testing.T) {
 		t.Fatalf("header layout changed: %s", got)
 	}
 }
+
+func FuzzDecode(f *testing.F) {
+	f.Add(encode(make([]byte, 32)))
+	f.Add(encode(nil))
+	f.Add([]byte("EDDYKEY\x00"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, size := range []int{0, 32} {
+			key, err := decode("k", b, size)
+			if err == nil && !bytes.Equal(encode(key), b) {
+				t.Fatalf("decoded %x from %x, which encodes differently", key, b)
+			}
+		}
+	})
+}

@@ -76,3 +76,19 @@ func BenchmarkParseSeqNum(b *testing.B) {
 		}
 	}
 }
+
+func FuzzParseSeqNum(f *testing.F) {
+	f.Add(SeqNum{Epoch: 1_700_000_000, Tag: 0xabcdef1234, Shard: 42, Record: 7}.String())
+	f.Add(SeqNum{Epoch: 1, Tag: 2, Shard: 3, Record: endRecordMarker}.String())
+	f.Add("49590338271490256608559692538361571095921575989136588898")
+	f.Add("0")
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := ParseSeqNum(s)
+		if err != nil {
+			return
+		}
+		if n.String() != s {
+			t.Fatalf("ParseSeqNum(%q) = %+v, which formats as %q", s, n, n.String())
+		}
+	})
+}

@@ -105,7 +105,8 @@ type Service struct {
 	byTag   map[uint64]*stream // incarnation tag -> stream, for iterators
 	byID    map[string]*stream // StreamId -> stream
 
-	meters sync.Map // logstore.LogID -> *shardMeter
+	meters         sync.Map // logstore.LogID -> *shardMeter
+	consumerLimits *consumerLimiter
 
 	fan fanOut // enhanced fan-out subscriptions and consumer timers
 
@@ -167,6 +168,10 @@ func New(opts Options) (*Service, error) {
 		byTag:   map[uint64]*stream{},
 		byID:    map[string]*stream{},
 		closed:  make(chan struct{}),
+	}
+	s.consumerLimits = newConsumerLimiter(s)
+	if s.opts.FanOutLimiter == nil && (opts.Limits.AWS || len(opts.Limits.Streams) > 0) {
+		s.opts.FanOutLimiter = s.consumerLimits
 	}
 	if err := s.load(); err != nil {
 		return nil, err

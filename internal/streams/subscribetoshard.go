@@ -68,6 +68,9 @@ func (s *Service) subscribe(ctx context.Context, in *kinesisapi.SubscribeToShard
 	if !ok {
 		return nil, errCouldNotFindShard(in.ShardId, sn.m.Name, c.acct)
 	}
+	if err := s.consumerLimits.admitSubscribe(in.ConsumerARN, shardIDString(idx), now); err != nil {
+		return nil, err
+	}
 	sh := sn.byIndex[idx]
 	if sh == nil || !readable(sn.status(now)) {
 		return nil, errShardDoesNotExist(shardIDString(idx), sn.m.Name, c.acct)
