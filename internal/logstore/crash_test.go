@@ -534,7 +534,7 @@ func TestFsyncFailure(t *testing.T) {
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 5, 100))
 	h.fs.mu.Lock()
-	h.fs.FailSyncs = 1
+	h.fs.FailSyncs, h.fs.FailMatch = 1, ".jnl"
 	h.fs.mu.Unlock()
 	_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 99, 10)}}})
 	if !errors.Is(err, ErrReadOnly) {
@@ -557,7 +557,7 @@ func TestWriteFailureRollsBack(t *testing.T) {
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 3, 10))
 	h.fs.mu.Lock()
-	h.fs.FailWrites = 1
+	h.fs.FailWrites, h.fs.FailMatch = 1, ".jnl"
 	h.fs.mu.Unlock()
 	_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 9, 10)}}})
 	if !errors.Is(err, ErrReadOnly) {
@@ -593,4 +593,29 @@ func TestFormatVersion(t *testing.T) {
 	if err := h.open(); !errors.As(err, &fv) {
 		t.Fatalf("Open with a newer journal: %v", err)
 	}
+}
+
+// TestCheckpointFsyncFailure: a failed segment fsync is not retried; the
+// store goes read-only, and restarting recovers from the journal.
+func TestCheckpointFsyncFailure(t *testing.T) {
+	h := newMemHarness(t, nil)
+	h.s.CreateLog(1, LogConfig{})
+	var acks ackLog
+	acks.add(1, 1, fill(t, h.s, 1, 20, 100))
+	h.fs.mu.Lock()
+	h.fs.FailSyncs, h.fs.FailMatch = 1, ".seg"
+	h.fs.mu.Unlock()
+	if err := h.s.Checkpoint(); err == nil {
+		t.Fatal("checkpoint succeeded with a failing fsync")
+	}
+	if _, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 0, 1)}}}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("append after failed checkpoint: %v", err)
+	}
+	if err := h.s.Checkpoint(); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("second checkpoint: %v", err)
+	}
+	acks.verify(t, h.s)
+	h.crash()
+	h.mustOpen()
+	acks.verify(t, h.s)
 }

@@ -26,10 +26,11 @@ type crashFS struct {
 	dead  bool
 	locks map[string]bool
 
-	FailWrites int   // fail the next N writes with EIO
-	FailSyncs  int   // fail the next N syncs with EIO
-	Space      int64 // if > 0, writes that would grow total data past it fail with ENOSPC
-	Writes     int   // counters, for tests
+	FailWrites int    // fail the next N writes with EIO
+	FailSyncs  int    // fail the next N syncs with EIO
+	FailMatch  string // if set, only files whose name contains it fail
+	Space      int64  // if > 0, writes that would grow total data past it fail with ENOSPC
+	Writes     int    // counters, for tests
 	Reads      int
 }
 
@@ -329,7 +330,7 @@ func (m *memFile) WriteAt(b []byte, off int64) (int, error) {
 		return 0, errDead
 	}
 	m.fs.Writes++
-	if m.fs.FailWrites > 0 {
+	if m.fs.FailWrites > 0 && strings.Contains(m.name, m.fs.FailMatch) {
 		m.fs.FailWrites--
 		return 0, &os.PathError{Op: "write", Path: m.name, Err: syscall.EIO}
 	}
@@ -400,7 +401,7 @@ func (m *memFile) Sync() error {
 	if m.fs.dead {
 		return errDead
 	}
-	if m.fs.FailSyncs > 0 {
+	if m.fs.FailSyncs > 0 && strings.Contains(m.name, m.fs.FailMatch) {
 		m.fs.FailSyncs--
 		return &os.PathError{Op: "fdatasync", Path: m.name, Err: syscall.EIO}
 	}
