@@ -64,38 +64,61 @@ func (osFS) Lock(name string) (io.Closer, error) {
 
 type osFile struct{ *os.File }
 
+// control runs fn on the descriptor while holding a reference to it, so a
+// concurrent Close cannot hand the number to another file mid-call, and so
+// that a closed file fails with fs.ErrClosed like the os methods do.
+func (f osFile) control(op string, fn func(fd int) error) error {
+	rc, err := f.SyscallConn()
+	if err != nil {
+		return &os.PathError{Op: op, Path: f.Name(), Err: err}
+	}
+	var opErr error
+	if err := rc.Control(func(fd uintptr) { opErr = fn(int(fd)) }); err != nil {
+		// Control fails only when the file is closed (or closing).
+		return &os.PathError{Op: op, Path: f.Name(), Err: fs.ErrClosed}
+	}
+	return opErr
+}
+
 func (f osFile) Sync() error {
 	// fdatasync: the data and the metadata needed to read it back (size), not
 	// timestamps. This is what makes group commit cheap.
-	for {
-		err := unix.Fdatasync(int(f.Fd()))
-		if err != syscall.EINTR {
-			if err != nil {
-				return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: err}
+	return f.control("fdatasync", func(fd int) error {
+		for {
+			err := unix.Fdatasync(fd)
+			if err != syscall.EINTR {
+				if err != nil {
+					return &os.PathError{Op: "fdatasync", Path: f.Name(), Err: err}
+				}
+				return nil
 			}
-			return nil
 		}
-	}
+	})
 }
 
 func (f osFile) PunchHole(off, n int64) error {
-	err := unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n)
-	if errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) {
-		return ErrUnsupported
-	}
-	if err != nil {
-		return &os.PathError{Op: "punch hole", Path: f.Name(), Err: err}
-	}
-	return nil
+	return f.fallocate("punch hole", unix.FALLOC_FL_PUNCH_HOLE|unix.FALLOC_FL_KEEP_SIZE, off, n)
 }
 
 func (f osFile) Preallocate(off, n int64) error {
-	err := unix.Fallocate(int(f.Fd()), unix.FALLOC_FL_KEEP_SIZE, off, n)
-	if errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) {
-		return ErrUnsupported
-	}
-	if err != nil {
-		return &os.PathError{Op: "preallocate", Path: f.Name(), Err: err}
-	}
-	return nil
+	return f.fallocate("preallocate", unix.FALLOC_FL_KEEP_SIZE, off, n)
+}
+
+func (f osFile) fallocate(op string, mode uint32, off, n int64) error {
+	return f.control(op, func(fd int) error {
+		var err error
+		for {
+			err = unix.Fallocate(fd, mode, off, n)
+			if err != syscall.EINTR {
+				break
+			}
+		}
+		if errors.Is(err, syscall.EOPNOTSUPP) || errors.Is(err, syscall.ENOSYS) {
+			return ErrUnsupported
+		}
+		if err != nil {
+			return &os.PathError{Op: op, Path: f.Name(), Err: err}
+		}
+		return nil
+	})
 }

@@ -1,11 +1,12 @@
 // Package vfs is the filesystem seam under eddy's storage.
 //
 // The storage engine and the catalog never call package os directly; they take
-// an FS. OS is the real filesystem. Tests swap in an in-memory filesystem that
-// models what survives a crash (only synced data and synced directory entries)
-// and a fault-injecting wrapper that can fail the next write or sync, or run
-// out of space, so that durability and recovery are tested without killing
-// machines.
+// an FS. OS is the real filesystem. Tests swap in Mem (NewMem), an in-memory
+// filesystem that models what survives a crash (only synced data and synced
+// directory entries, optionally with torn tails), and Fault (NewFault), a
+// wrapper that can fail chosen writes or syncs, run out of space, and count
+// operations, so that durability and recovery are tested without killing
+// machines. The conformance tests hold OS and Mem to the same behaviour.
 package vfs
 
 import (
