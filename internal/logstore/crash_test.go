@@ -17,20 +17,23 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/eddy-streams/eddy/internal/clock"
+	"github.com/eddy-streams/eddy/internal/vfs"
 )
 
 // memHarness opens stores on a crashFS and can crash them.
 type memHarness struct {
 	t     *testing.T
 	set   *metrics.Set
-	fs    *crashFS
+	m     *machine
+	fs    vfs.FS // m.gate
 	clk   *clock.Fake
 	tweak func(o *Options)
 	s     *Store
 }
 
 func newMemHarness(t *testing.T, tweak func(o *Options)) *memHarness {
-	h := &memHarness{t: t, fs: newCrashFS(), clk: clock.NewFake(epoch), tweak: tweak, set: metrics.NewSet()}
+	h := &memHarness{t: t, m: newMachine(vfs.NewMem()), clk: clock.NewFake(epoch), tweak: tweak, set: metrics.NewSet()}
+	h.fs = h.m.gate
 	if err := h.open(); err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +58,17 @@ func (h *memHarness) open() error {
 	return nil
 }
 
-// crash kills the machine: the store's later writes go nowhere, and the
-// filesystem is replaced by its durable image.
-func (h *memHarness) crash() {
-	img := h.fs.Crash()
-	h.s.Close() // fails: the old filesystem is dead
-	h.fs = img
+// crash kills the machine: the store's later operations fail, and the
+// filesystem is replaced by what survives (strict model: synced data and
+// synced directory entries only).
+func (h *memHarness) crash() { h.crashWith(vfs.CrashOptions{}) }
+
+// crashWith crashes with options (torn tails: part of unsynced appends
+// reaches the disk, possibly as zeros).
+func (h *memHarness) crashWith(o vfs.CrashOptions) {
+	h.m = h.m.crash(o)
+	h.s.Close() // fails: the old machine is dead
+	h.fs = h.m.gate
 }
 
 func (h *memHarness) mustOpen() {
@@ -201,7 +209,9 @@ func TestCrashRandom(t *testing.T) {
 					}
 				}()
 				<-reached
-				h.crash()
+				// odd seeds: part of the unsynced appends reaches the disk,
+				// sometimes as zeros
+				h.crashWith(vfs.CrashOptions{TornTails: seed%2 == 1, ZeroTails: seed%4 == 3, Seed: seed*10 + uint64(round)})
 				stop.Store(true)
 				wg.Wait()
 				h.mustOpen()
@@ -236,7 +246,7 @@ func fill(t *testing.T, s *Store, log LogID, n, size int) []Entry {
 	return es
 }
 
-func journalFiles(t *testing.T, fs *crashFS) []string {
+func journalFiles(t *testing.T, fs vfs.FS) []string {
 	seqs, err := listJournal(fs, "/data/journal")
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +258,7 @@ func journalFiles(t *testing.T, fs *crashFS) []string {
 	return out
 }
 
-func fileBytes(t *testing.T, fs *crashFS, name string) []byte {
+func fileBytes(t *testing.T, fs vfs.FS, name string) []byte {
 	b, err := readFileAll(fs, name)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +266,7 @@ func fileBytes(t *testing.T, fs *crashFS, name string) []byte {
 	return b
 }
 
-func writeBytes(t *testing.T, fs *crashFS, name string, b []byte) {
+func writeBytes(t *testing.T, fs vfs.FS, name string, b []byte) {
 	if err := writeFileSync(fs, name, b); err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +274,7 @@ func writeBytes(t *testing.T, fs *crashFS, name string, b []byte) {
 
 // journalWithData returns the journal file holding frames (the newest
 // non-empty one).
-func journalWithData(t *testing.T, fs *crashFS) string {
+func journalWithData(t *testing.T, fs vfs.FS) string {
 	files := journalFiles(t, fs)
 	for i := len(files) - 1; i >= 0; i-- {
 		if len(fileBytes(t, fs, files[i])) > fileHeaderLen {
@@ -389,7 +399,7 @@ func isCorruption(err error, log LogID, first, last uint64) bool {
 }
 
 // segmentFiles lists a log's segment files (after a checkpoint).
-func segmentFiles(t *testing.T, fs *crashFS, log LogID, ext string) []string {
+func segmentFiles(t *testing.T, fs vfs.FS, log LogID, ext string) []string {
 	ents, _ := fs.ReadDir("/data/logs")
 	var out []string
 	for _, d := range ents {
@@ -493,9 +503,7 @@ func TestDiskFull(t *testing.T) {
 	var acks ackLog
 	es := fill(t, h.s, 1, 10, 100)
 	acks.add(1, 1, es)
-	h.fs.mu.Lock()
-	h.fs.Space = h.fs.total() + 3000
-	h.fs.mu.Unlock()
+	h.m.fault.SetSpace(3000)
 	var full error
 	for i := range 100 {
 		e := entry(1, 1000+i, 400)
@@ -510,9 +518,7 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("appends on a full disk: %v", full)
 	}
 	acks.verify(t, h.s) // still readable
-	h.fs.mu.Lock()
-	h.fs.Space = 0
-	h.fs.mu.Unlock()
+	h.m.fault.SetSpace(-1)
 	e := entry(1, 5000, 10)
 	res, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{e}}})
 	if err != nil {
@@ -533,9 +539,7 @@ func TestFsyncFailure(t *testing.T) {
 	h.s.CreateLog(1, LogConfig{})
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 5, 100))
-	h.fs.mu.Lock()
-	h.fs.FailSyncs, h.fs.FailMatch = 1, ".jnl"
-	h.fs.mu.Unlock()
+	h.m.fault.Inject(vfs.Rule{Ops: vfs.OpSync, Times: 1, Match: suffix(".jnl"), LoseUnsynced: true})
 	_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 99, 10)}}})
 	if !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("append with failing fsync: %v", err)
@@ -556,9 +560,7 @@ func TestWriteFailureRollsBack(t *testing.T) {
 	h.s.CreateLog(1, LogConfig{})
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 3, 10))
-	h.fs.mu.Lock()
-	h.fs.FailWrites, h.fs.FailMatch = 1, ".jnl"
-	h.fs.mu.Unlock()
+	h.m.fault.Inject(vfs.Rule{Ops: vfs.OpWrite, Times: 1, Match: suffix(".jnl")})
 	_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 9, 10)}}})
 	if !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("write error: %v", err)
@@ -602,9 +604,7 @@ func TestCheckpointFsyncFailure(t *testing.T) {
 	h.s.CreateLog(1, LogConfig{})
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 20, 100))
-	h.fs.mu.Lock()
-	h.fs.FailSyncs, h.fs.FailMatch = 1, ".seg"
-	h.fs.mu.Unlock()
+	h.m.fault.Inject(vfs.Rule{Ops: vfs.OpSync, Times: 1, Match: suffix(".seg"), LoseUnsynced: true})
 	if err := h.s.Checkpoint(); err == nil {
 		t.Fatal("checkpoint succeeded with a failing fsync")
 	}
@@ -618,4 +618,8 @@ func TestCheckpointFsyncFailure(t *testing.T) {
 	h.crash()
 	h.mustOpen()
 	acks.verify(t, h.s)
+}
+
+func suffix(sfx string) func(string) bool {
+	return func(name string) bool { return strings.HasSuffix(name, sfx) }
 }

@@ -56,16 +56,12 @@ func TestBoundedColdRead(t *testing.T) {
 	}
 	h.s.Close()
 	h.mustOpen()
-	h.fs.mu.Lock()
-	h.fs.Reads = 0
-	h.fs.mu.Unlock()
+	h.m.fault.ResetCounts()
 	r, err := h.s.Read(1, 50_000, 10_000, 10<<20)
 	if err != nil || len(r.Records) != 10_000 || r.Records[0].Number != 50_000 {
 		t.Fatalf("read: %d records, %v", len(r.Records), err)
 	}
-	h.fs.mu.Lock()
-	reads := h.fs.Reads
-	h.fs.mu.Unlock()
+	reads := h.m.fault.TotalCounts().Reads
 	if reads > 4 {
 		t.Fatalf("%d reads for 10,000 records", reads)
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/eddy-streams/eddy/internal/clock"
+	"github.com/eddy-streams/eddy/internal/vfs"
 )
 
 // Fuzz targets for every decoder of on-disk data. Seeds are valid encodings
@@ -138,7 +139,7 @@ func FuzzHeaders(f *testing.F) {
 func FuzzReplay(f *testing.F) {
 	f.Add(seedJournal())
 	f.Fuzz(func(t *testing.T, b []byte) {
-		fs := newCrashFS()
+		fs := vfs.NewMem()
 		fs.MkdirAll("/data/journal", 0o755)
 		if err := writeFileSync(fs, "/data/journal/"+journalName(1), b); err != nil {
 			t.Fatal(err)

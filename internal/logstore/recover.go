@@ -473,6 +473,11 @@ func (r *recovery) reconcileActive(l *logState, seg *segment) error {
 	if err == nil {
 		ents, clean, _, err = decodeIndexFile(b, l.id, seg.base, seg.size, seg.idxPath)
 	}
+	// Entries past the checkpointed count were written after it (a torn
+	// tail of them is harmless); the first idxCount must be intact.
+	if err == nil && len(ents) >= seg.idxCount {
+		ents, clean = ents[:seg.idxCount], true
+	}
 	if err != nil || !clean || len(ents) < seg.idxCount || (len(ents) > 0 && ents[0].num != seg.base) {
 		data, rerr := readFileAll(s.fs, seg.path)
 		if rerr != nil {

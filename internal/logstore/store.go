@@ -92,6 +92,13 @@ func Open(opts Options) (*Store, error) {
 	if err := s.fs.MkdirAll(path.Join(s.dir, "journal"), 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", s.dir, err)
 	}
+	// New directories are entries in their parents: make them durable, or
+	// a crash could take the whole journal directory with it.
+	for _, d := range []string{s.dir, path.Dir(path.Clean(s.dir))} {
+		if err := s.fs.SyncDir(d); err != nil {
+			return nil, fmt.Errorf("sync directory %s: %w", d, err)
+		}
+	}
 	lk, err := s.fs.Lock(path.Join(s.dir, "LOCK"))
 	if err != nil {
 		return nil, fmt.Errorf("lock log store %s: %w", s.dir, err)
