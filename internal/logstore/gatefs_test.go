@@ -74,10 +74,14 @@ func (g *gateFS) do(fn func() error) error {
 	return fn()
 }
 
-func (g *gateFS) Remove(name string) error    { return g.do(func() error { return g.inner.Remove(name) }) }
-func (g *gateFS) RemoveAll(name string) error { return g.do(func() error { return g.inner.RemoveAll(name) }) }
-func (g *gateFS) Rename(a, b string) error    { return g.do(func() error { return g.inner.Rename(a, b) }) }
-func (g *gateFS) SyncDir(name string) error   { return g.do(func() error { return g.inner.SyncDir(name) }) }
+func (g *gateFS) Remove(name string) error { return g.do(func() error { return g.inner.Remove(name) }) }
+func (g *gateFS) RemoveAll(name string) error {
+	return g.do(func() error { return g.inner.RemoveAll(name) })
+}
+func (g *gateFS) Rename(a, b string) error { return g.do(func() error { return g.inner.Rename(a, b) }) }
+func (g *gateFS) SyncDir(name string) error {
+	return g.do(func() error { return g.inner.SyncDir(name) })
+}
 func (g *gateFS) MkdirAll(name string, perm fs.FileMode) error {
 	return g.do(func() error { return g.inner.MkdirAll(name, perm) })
 }
@@ -107,17 +111,23 @@ func (f *gateFile) io(fn func() (int, error)) (n int, err error) {
 	return n, err
 }
 
-func (f *gateFile) Read(b []byte) (int, error) { return f.io(func() (int, error) { return f.File.Read(b) }) }
+func (f *gateFile) Read(b []byte) (int, error) {
+	return f.io(func() (int, error) { return f.File.Read(b) })
+}
 func (f *gateFile) ReadAt(b []byte, off int64) (int, error) {
 	return f.io(func() (int, error) { return f.File.ReadAt(b, off) })
 }
-func (f *gateFile) Write(b []byte) (int, error) { return f.io(func() (int, error) { return f.File.Write(b) }) }
+func (f *gateFile) Write(b []byte) (int, error) {
+	return f.io(func() (int, error) { return f.File.Write(b) })
+}
 func (f *gateFile) WriteAt(b []byte, off int64) (int, error) {
 	return f.io(func() (int, error) { return f.File.WriteAt(b, off) })
 }
-func (f *gateFile) Sync() error                { return f.g.do(f.File.Sync) }
-func (f *gateFile) Truncate(n int64) error     { return f.g.do(func() error { return f.File.Truncate(n) }) }
-func (f *gateFile) PunchHole(o, n int64) error { return f.g.do(func() error { return f.File.PunchHole(o, n) }) }
+func (f *gateFile) Sync() error            { return f.g.do(f.File.Sync) }
+func (f *gateFile) Truncate(n int64) error { return f.g.do(func() error { return f.File.Truncate(n) }) }
+func (f *gateFile) PunchHole(o, n int64) error {
+	return f.g.do(func() error { return f.File.PunchHole(o, n) })
+}
 func (f *gateFile) Preallocate(o, n int64) error {
 	return f.g.do(func() error { return f.File.Preallocate(o, n) })
 }
