@@ -446,22 +446,29 @@ func (s *Store) setLogLocked(id LogID, l *logState) {
 // records wait to be written to segments, appends wait for the flusher.
 func (s *Store) waitFlushRoom(ctx context.Context) error {
 	for s.unflushed.Load() > s.opts.TailMemoryBytes {
+		// wait for a flush pass that started after this point
 		s.flushMu.Lock()
-		ch, ferr := s.flushedCh, s.flushErr
+		gen, ch := s.passStarted, s.flushedCh
 		s.flushMu.Unlock()
-		if ferr != nil {
+		s.kick(s.flushKick)
+		var ferr error
+		for done := uint64(0); done <= gen; {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-s.quit:
+				return ErrStoreClosed
+			}
+			s.flushMu.Lock()
+			done, ferr, ch = s.passDone, s.flushErr, s.flushedCh
+			s.flushMu.Unlock()
+		}
+		if ferr != nil && s.unflushed.Load() > s.opts.TailMemoryBytes {
 			if isNoSpace(ferr) {
 				return fmt.Errorf("%w: cannot write segments: %w", ErrDiskFull, ferr)
 			}
 			return fmt.Errorf("logstore: cannot write segments: %w", ferr)
-		}
-		s.kick(s.flushKick)
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.quit:
-			return ErrStoreClosed
 		}
 	}
 	return nil

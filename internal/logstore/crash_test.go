@@ -623,3 +623,40 @@ func TestCheckpointFsyncFailure(t *testing.T) {
 func suffix(sfx string) func(string) bool {
 	return func(name string) bool { return strings.HasSuffix(name, sfx) }
 }
+
+// TestSegmentWriteFailure: when segments cannot be written (disk full) the
+// journal keeps the records; appends stop with ErrDiskFull once the memory
+// budget is used, and resume when space frees.
+func TestSegmentWriteFailure(t *testing.T) {
+	h := newMemHarness(t, func(o *Options) { small(o); o.TailMemoryBytes = 32 << 10 })
+	h.s.CreateLog(1, LogConfig{})
+	var acks ackLog
+	acks.add(1, 1, fill(t, h.s, 1, 5, 100))
+	remove := h.m.fault.Inject(vfs.Rule{Ops: vfs.OpWrite, Match: suffix(".seg"), Err: syscall.ENOSPC})
+	var err error
+	for i := range 1000 {
+		e := entry(1, 100+i, 500)
+		var res []Appended
+		if res, err = h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{e}}}); err != nil {
+			break
+		}
+		acks.add(1, res[0].First, []Entry{e})
+	}
+	if !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("appends with segments failing: %v", err)
+	}
+	acks.verify(t, h.s) // readable from memory
+	remove()
+	e := entry(1, 5000, 10)
+	res, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{e}}})
+	if err != nil {
+		t.Fatalf("append after space freed: %v", err)
+	}
+	acks.add(1, res[0].First, []Entry{e})
+	if err := h.s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	h.crash()
+	h.mustOpen()
+	acks.verify(t, h.s)
+}

@@ -61,6 +61,10 @@ func (s *Store) flusher() {
 // flushDirty flushes every log with unflushed records and wakes appenders
 // waiting for memory.
 func (s *Store) flushDirty() {
+	s.flushMu.Lock()
+	s.passStarted++
+	gen := s.passStarted
+	s.flushMu.Unlock()
 	s.mu.Lock()
 	dirty := s.dirty
 	s.dirty = nil
@@ -88,6 +92,7 @@ func (s *Store) flushDirty() {
 	})
 	s.flushMu.Lock()
 	s.flushErr = ferr
+	s.passDone = max(s.passDone, gen)
 	close(s.flushedCh)
 	s.flushedCh = make(chan struct{})
 	s.flushMu.Unlock()

@@ -48,9 +48,11 @@ type Store struct {
 	unflushed atomic.Int64 // committed bytes not yet written to segments
 	tailBytes atomic.Int64 // bytes referenced by in-memory tails
 
-	flushMu   sync.Mutex // guards flushedCh, flushErr
-	flushedCh chan struct{}
-	flushErr  error
+	flushMu     sync.Mutex    // guards the flush pass state below
+	flushedCh   chan struct{} // closed and replaced after each flush pass
+	flushErr    error         // of the last pass
+	passStarted uint64        // flush passes started
+	passDone    uint64        // the last finished pass
 
 	ckptMu       sync.Mutex // one checkpoint at a time
 	logsDirDirty atomic.Bool
