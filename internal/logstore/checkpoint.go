@@ -293,9 +293,7 @@ func (s *Store) checkpoint() error {
 	if seqs, err := listJournal(s.fs, jdir); err == nil {
 		for _, q := range seqs {
 			if q < pos.file {
-				if err := s.fs.Remove(path.Join(jdir, journalName(q))); err != nil {
-					s.log.Warn("could not remove old journal file", "file", journalName(q), "err", err)
-				}
+				s.retireJournal(q)
 			}
 		}
 	}

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path"
 	"syscall"
 	"time"
 )
@@ -270,14 +272,14 @@ func (s *Store) syncJournal() error {
 
 func (s *Store) commit(g *group) {
 	sealFrame(g.buf, g.seq)
-	if s.jw.size > fileHeaderLen && s.jw.size+int64(len(g.buf)) > s.opts.JournalSegmentBytes {
+	if s.jw.size > journalHeaderLen && s.jw.size+int64(len(g.buf)) > s.opts.JournalSegmentBytes {
 		// The old file must be complete on disk before the next one starts,
 		// so that only the last journal file can ever have a torn tail.
 		if err := s.syncJournal(); err != nil {
 			s.fail(g, err, true)
 			return
 		}
-		if err := s.jw.create(s.jw.seq + 1); err != nil {
+		if err := s.jw.create(s.jw.seq+1, s.jw.size, s.takeSpare()); err != nil {
 			s.fail(g, err, !isNoSpace(err))
 			return
 		}
@@ -472,4 +474,85 @@ func (s *Store) waitFlushRoom(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// takeSpare returns a recycled journal file to reuse, or "".
+func (s *Store) takeSpare() string {
+	s.sparesMu.Lock()
+	defer s.sparesMu.Unlock()
+	if n := len(s.spares); n > 0 {
+		p := s.spares[n-1]
+		s.spares = s.spares[:n-1]
+		s.m.journalRecycled.Inc()
+		return p
+	}
+	return ""
+}
+
+// retireJournal recycles (or removes) a journal file that a checkpoint made
+// unnecessary.
+func (s *Store) retireJournal(seq uint64) {
+	jdir := path.Join(s.dir, "journal")
+	name := path.Join(jdir, journalName(seq))
+	s.sparesMu.Lock()
+	keep := len(s.spares) < s.opts.JournalSpares
+	s.sparesMu.Unlock()
+	if keep {
+		spare := path.Join(jdir, fmt.Sprintf("%s%016x", sparePrefix, seq))
+		if err := s.fs.Rename(name, spare); err == nil {
+			s.sparesMu.Lock()
+			s.spares = append(s.spares, spare)
+			s.sparesMu.Unlock()
+			return
+		}
+	}
+	if err := s.fs.Remove(name); err != nil {
+		s.log.Warn("could not remove old journal file", "file", name, "err", err)
+	}
+}
+
+// prefillSpares writes zero-filled journal files in the background until
+// JournalSpares are ready, so that journal writes overwrite existing bytes
+// from the first rotation on (see journalWriter.create). It runs once per
+// Open and gives up on the first error (a full disk, say).
+func (s *Store) prefillSpares() {
+	defer s.wg.Done()
+	jdir := path.Join(s.dir, "journal")
+	zeros := make([]byte, min(1<<20, s.opts.JournalSegmentBytes))
+	for i := 0; ; i++ {
+		s.sparesMu.Lock()
+		enough := len(s.spares) >= s.opts.JournalSpares
+		s.sparesMu.Unlock()
+		if enough {
+			return
+		}
+		p := path.Join(jdir, fmt.Sprintf("%sprefill-%d-%d", sparePrefix, s.opts.Clock.Now().UnixNano(), i))
+		if err := s.writeZeros(p, zeros); err != nil {
+			s.fs.Remove(p)
+			s.log.Warn("could not prepare a journal file for reuse", "file", p, "err", err)
+			return
+		}
+		s.sparesMu.Lock()
+		s.spares = append(s.spares, p)
+		s.sparesMu.Unlock()
+	}
+}
+
+func (s *Store) writeZeros(p string, zeros []byte) error {
+	f, err := s.fs.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for off := int64(0); off < s.opts.JournalSegmentBytes; off += int64(len(zeros)) {
+		select {
+		case <-s.quit:
+			return ErrStoreClosed
+		default:
+		}
+		if _, err := f.WriteAt(zeros, off); err != nil {
+			return err
+		}
+	}
+	return f.Sync()
 }

@@ -281,7 +281,7 @@ func writeBytes(t *testing.T, fs vfs.FS, name string, b []byte) {
 func journalWithData(t *testing.T, fs vfs.FS) string {
 	files := journalFiles(t, fs)
 	for i := len(files) - 1; i >= 0; i-- {
-		if len(fileBytes(t, fs, files[i])) > fileHeaderLen {
+		if len(fileBytes(t, fs, files[i])) > journalHeaderLen {
 			return files[i]
 		}
 	}

@@ -28,7 +28,7 @@ func TestGoldenHeaders(t *testing.T) {
 		got  []byte
 		want string
 	}{
-		{"journal header", encodeJournalHeader(3), "454444594a524e4c010020000000000003000000000000000000000068f6c07a"},
+		{"journal header", encodeJournalHeader(3, 4096), "454444594a524e4c010028000000000003000000000000000010000000000000000000001199b6b3"},
 		{"segment header", encodeSegHeader(segmentMagic, segmentVersion, 9, 7), "454444595345474d010028000000000009000000000000000700000000000000000000007b04f31a"},
 		{"index header", encodeSegHeader(indexMagic, indexVersion, 9, 7), "45444459494e445801002800000000000900000000000000070000000000000000000000bd06cc4c"},
 		{"record frame", rec, "2a000000cd6fe24d07000000000000007b68e5cf8b01000001030200706babababababababababababababababab64617461"},

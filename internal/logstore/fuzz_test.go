@@ -57,7 +57,7 @@ func seedCheckpoint() []byte {
 }
 
 func seedJournal() []byte {
-	return append(encodeJournalHeader(1), seedFrame()...)
+	return append(encodeJournalHeader(1, 0), seedFrame()...)
 }
 
 func FuzzRecord(f *testing.F) {
@@ -125,7 +125,7 @@ func FuzzCheckpoint(f *testing.F) {
 }
 
 func FuzzHeaders(f *testing.F) {
-	f.Add(encodeJournalHeader(3))
+	f.Add(encodeJournalHeader(3, 4096))
 	f.Add(encodeSegHeader(segmentMagic, segmentVersion, 9, 7))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		decodeJournalHeader(b, "j")
@@ -184,7 +184,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 	write("FuzzIndexFile", "valid", seedIndex(), int64(10000))
 	write("FuzzIndexFile", "short-segment", seedIndex(), int64(100))
 	write("FuzzCheckpoint", "valid", seedCheckpoint())
-	write("FuzzHeaders", "journal", encodeJournalHeader(3))
+	write("FuzzHeaders", "journal", encodeJournalHeader(3, 4096))
 	write("FuzzHeaders", "segment", encodeSegHeader(segmentMagic, segmentVersion, 9, 7))
 	write("FuzzReplay", "valid", seedJournal())
 	j := seedJournal()

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
 
 	"github.com/eddy-streams/eddy/internal/vfs"
 )
@@ -20,7 +21,8 @@ type recovery struct {
 	jdamage  []*JournalCorruptionError
 	orphans  map[LogID]bool
 	expect   uint64 // commit sequence of the next frame (0: accept any)
-	lastFile uint64
+	lastFile uint64 // the newest journal file kept
+	lastEnd  int64  // where its frames end
 }
 
 func readFileAll(fsys vfs.FS, name string) ([]byte, error) {
@@ -73,7 +75,7 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	start := journalPos{off: fileHeaderLen}
+	start := journalPos{off: journalHeaderLen}
 	if cp != nil {
 		start = cp.replay
 		r.expect = cp.nextSeq
@@ -98,14 +100,30 @@ func (s *Store) recover() error {
 		if i > 0 && q != replay[i-1]+1 {
 			r.jdamage = append(r.jdamage, &JournalCorruptionError{File: journalName(replay[i-1] + 1), Reason: "journal file missing"})
 		}
-		off := int64(fileHeaderLen)
+		off := int64(journalHeaderLen)
 		if q == start.file {
 			off = start.off
 		}
-		if err := r.replayFile(path.Join(jdir, journalName(q)), q, off, i == len(replay)-1); err != nil {
+		// Where this file's frames end, if the next file's header says so
+		// (a recycled file has stale bytes past it).
+		end := int64(-1)
+		if i+1 < len(replay) && replay[i+1] == q+1 {
+			if h, err := readHead(s.fs, path.Join(jdir, journalName(q+1)), journalHeaderLen); err == nil {
+				if hs, pe, err := decodeJournalHeader(h, journalName(q+1)); err == nil && hs == q+1 {
+					end = pe
+				}
+			}
+		}
+		e, removed, err := r.replayFile(path.Join(jdir, journalName(q)), q, off, end, i == len(replay)-1)
+		if err != nil {
 			return err
 		}
-		r.lastFile = q
+		if !removed {
+			r.lastFile, r.lastEnd = q, e
+		}
+	}
+	if err := r.loadSpares(jdir); err != nil {
+		return err
 	}
 	if len(r.orphans) > 0 && len(r.jdamage) == 0 {
 		// records of a log that neither the checkpoint nor the journal created
@@ -156,7 +174,7 @@ func (s *Store) recover() error {
 	s.nextSeq = max(r.expect, 1)
 	s.committedSeq = s.nextSeq - 1
 	s.jw = &journalWriter{fs: s.fs, dir: jdir}
-	if err := s.jw.create(r.lastFile + 1); err != nil {
+	if err := s.jw.create(r.lastFile+1, r.lastEnd, s.takeSpare()); err != nil {
 		return err
 	}
 	s.committedPos = s.jw.pos()
@@ -182,31 +200,42 @@ func (r *recovery) loadCheckpointLog(cl *ckptLog) {
 	r.logs[cl.id] = l
 }
 
-// replayFile applies the frames of one journal file from offset off.
-func (r *recovery) replayFile(name string, seq uint64, off int64, last bool) error {
+// replayFile applies the frames of one journal file from offset off up to
+// end (-1: unknown, the file's length). It returns where the valid frames
+// end, and whether the file was removed (an empty newest file).
+func (r *recovery) replayFile(name string, seq uint64, off, end int64, last bool) (int64, bool, error) {
 	s := r.s
 	data, err := readFileAll(s.fs, name)
 	if err != nil {
-		return fmt.Errorf("read journal %s: %w", name, err)
+		return 0, false, fmt.Errorf("read journal %s: %w", name, err)
 	}
-	hseq, herr := decodeJournalHeader(data, name)
+	hseq, _, herr := decodeJournalHeader(data, name)
 	var fv *FormatVersionError
 	if errors.As(herr, &fv) {
-		return herr
+		return 0, false, herr
 	}
 	if herr != nil || hseq != seq {
-		if last && len(data) <= fileHeaderLen {
+		if last && len(data) <= journalHeaderLen {
 			// created but never written: nothing was committed to it
 			s.log.Warn("removing journal file with a torn header", "file", name)
-			return s.fs.Remove(name)
+			return 0, true, s.fs.Remove(name)
 		}
 		r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Reason: "journal file header damaged"})
-		off = fileHeaderLen
+		off = journalHeaderLen
+	}
+	if end >= 0 {
+		if int64(len(data)) < end {
+			r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Offset: int64(len(data)),
+				Reason: fmt.Sprintf("journal file ends at %d, the next file's header says %d", len(data), end)})
+		} else {
+			data = data[:end]
+		}
 	}
 	resynced := false
 	for off < int64(len(data)) {
 		fseq, payload, n, perr := parseFrame(data[off:])
 		if perr == nil && r.expect != 0 && fseq != r.expect && !(resynced && fseq > r.expect) {
+			// (a lower sequence is a stale frame of a recycled file)
 			perr = fmt.Errorf("frame has commit sequence %d, expected %d", fseq, r.expect)
 		}
 		var ents []journalEntry
@@ -222,18 +251,55 @@ func (r *recovery) replayFile(name string, seq uint64, off int64, last bool) err
 		}
 		next := findFrame(data, off+1, r.expect)
 		if last && next < 0 {
-			// A torn tail: the last write before the crash, never acknowledged
-			// (acknowledgement follows the fsync that would have completed it).
-			s.log.Warn("truncating torn journal tail", "file", name, "offset", off, "bytes", int64(len(data))-off, "reason", perr)
-			return truncateFile(s.fs, name, off, true)
+			// A torn tail (the last write before the crash, never acknowledged:
+			// acknowledgement follows the fsync that would have completed it),
+			// or the stale rest of a recycled file.
+			s.log.Warn("truncating journal tail", "file", name, "offset", off, "bytes", int64(len(data))-off, "reason", perr)
+			return off, false, truncateFile(s.fs, name, off, true)
 		}
 		r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Offset: off, Reason: perr.Error()})
 		if next < 0 {
-			return nil
+			return off, false, nil
 		}
 		off, resynced = next, true
 	}
+	return off, false, nil
+}
+
+// loadSpares finds recycled journal files left by the previous run.
+func (r *recovery) loadSpares(jdir string) error {
+	s := r.s
+	ents, err := s.fs.ReadDir(jdir)
+	if err != nil {
+		return fmt.Errorf("list journal: %w", err)
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), sparePrefix) {
+			continue
+		}
+		p := path.Join(jdir, e.Name())
+		if len(s.spares) < s.opts.JournalSpares {
+			s.spares = append(s.spares, p)
+		} else if err := s.fs.Remove(p); err != nil {
+			return fmt.Errorf("remove spare journal file: %w", err)
+		}
+	}
 	return nil
+}
+
+// readHead reads the first n bytes of a file (fewer if it is shorter).
+func readHead(fsys vfs.FS, name string, n int) ([]byte, error) {
+	f, err := fsys.OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := f.ReadAt(b, 0)
+	if err == io.EOF {
+		err = nil
+	}
+	return b[:k], err
 }
 
 // findFrame looks for the next valid frame at or after from whose sequence is

@@ -54,6 +54,9 @@ type Store struct {
 	passStarted uint64        // flush passes started
 	passDone    uint64        // the last finished pass
 
+	sparesMu sync.Mutex
+	spares   []string // recycled journal files ready for reuse
+
 	ckptMu       sync.Mutex // one checkpoint at a time
 	logsDirDirty atomic.Bool
 
@@ -114,10 +117,11 @@ func Open(opts Options) (*Store, error) {
 		lk.Close()
 		return nil, err
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go s.committer()
 	go s.flusher()
 	go s.background()
+	go s.prefillSpares()
 	s.kick(s.flushKick)
 	return s, nil
 }
