@@ -26,7 +26,6 @@ const (
 	segmentVersion    = 1
 	indexVersion      = 1
 	checkpointVersion = 1
-
 )
 
 // errBadHeader marks a header that is not one of ours (wrong magic, bad
