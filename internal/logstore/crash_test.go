@@ -664,3 +664,38 @@ func TestSegmentWriteFailure(t *testing.T) {
 	h.mustOpen()
 	acks.verify(t, h.s)
 }
+
+// TestDamageAtTheHorizon: when the trim horizon falls inside a missing
+// segment, reads past the loss still work and reads of it report it.
+func TestDamageAtTheHorizon(t *testing.T) {
+	h := newMemHarness(t, small)
+	h.s.CreateLog(1, LogConfig{Retention: time.Hour})
+	var es []Entry
+	for range 60 {
+		es = append(es, fill(t, h.s, 1, 1, 300)...)
+		h.clk.Advance(time.Minute)
+	}
+	h.s.Close()
+	segs := segmentFiles(t, h.fs, 1, ".seg")
+	h.fs.Remove(segs[1])
+	h.clk.Advance(15 * time.Minute) // the horizon moves into the missing segment
+	h.mustOpen()
+	d := h.s.Damage()
+	if len(d) != 1 {
+		t.Fatalf("damage %v", d)
+	}
+	th, err := h.s.TrimHorizon(1)
+	if err != nil || th < d[0].FirstLost || th > d[0].LastLost {
+		t.Fatalf("trim horizon %d (%v), lost %d..%d", th, err, d[0].FirstLost, d[0].LastLost)
+	}
+	if _, err := h.s.Read(1, th, 10, 1<<20); !isCorruption(err, 1, d[0].FirstLost, d[0].LastLost) {
+		t.Fatalf("read at the horizon: %v", err)
+	}
+	r, err := h.s.Read(1, d[0].LastLost+1, 100, 1<<20)
+	if err != nil || len(r.Records) == 0 || !sameEntry(r.Records[0], es[d[0].LastLost]) {
+		t.Fatalf("read past the loss: %v", err)
+	}
+	if n, err := h.s.SeekTimestamp(1, r.Records[0].Timestamp); err != nil || n != r.Records[0].Number {
+		t.Fatalf("seek past the loss: %d %v", n, err)
+	}
+}

@@ -322,6 +322,10 @@ func (s *Store) timestampOf(v *readView, n uint64) (int64, error) {
 		return v.chunks[i].ts, nil
 	}
 	recs, _, _, err := s.readSegments(v, n, n+1, nil, 0, 1, 1)
+	var ce *CorruptionError
+	if errors.As(err, &ce) {
+		return 0, nil // unknown: the cached answer is then recomputed on each call
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -355,10 +359,16 @@ func (s *Store) findTs(v *readView, ms int64) (uint64, error) {
 		if sv.firstTs >= ms {
 			return max(sv.base, v.floor), nil
 		}
+		// Where the answer lies in damaged data, answer the first record that
+		// may hold it: reads from there report the loss, reads past it work.
 		if sv.missing {
-			return 0, &CorruptionError{Log: v.l.id, FirstLost: sv.base, LastLost: sv.last, File: sv.seg.path, Reason: "segment file missing"}
+			return max(sv.base, v.floor), nil
 		}
 		ents, err := s.loadIndex(v.l, sv)
+		var ce *CorruptionError
+		if errors.As(err, &ce) {
+			return max(sv.base, v.floor), nil
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -366,6 +376,9 @@ func (s *Store) findTs(v *readView, ms int64) (uint64, error) {
 		pos := max(e.num, v.floor)
 		for pos <= sv.last {
 			recs, _, _, err := s.readSegments(v, pos, sv.last+1, nil, 0, 1024, 1<<20)
+			if errors.As(err, &ce) {
+				return pos, nil
+			}
 			if err != nil {
 				return 0, err
 			}
