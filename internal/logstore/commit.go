@@ -168,6 +168,9 @@ func (s *Store) Append(ctx context.Context, batches []Batch) ([]Appended, error)
 	}
 	g.records += records
 	s.mu.Unlock()
+	if records == 0 {
+		return res, nil // nothing to make durable
+	}
 	s.kick(s.commitKick)
 	<-g.done
 	if g.err != nil {
