@@ -137,8 +137,10 @@ func (l *logState) addDamage(r lostRange) {
 			return
 		}
 	}
-	l.damage = append(l.damage, r)
-	sort.Slice(l.damage, func(i, j int) bool { return l.damage[i].first < l.damage[j].first })
+	// a new slice: readers iterate over snapshots of the old one
+	d := append(append(make([]lostRange, 0, len(l.damage)+1), l.damage...), r)
+	sort.Slice(d, func(i, j int) bool { return d[i].first < d[j].first })
+	l.damage = d
 }
 
 // dropChunksLocked drops in-memory chunks that are flushed, keeping the
