@@ -93,6 +93,27 @@ func (s *Store) recover() error {
 		}
 		replay = append(replay, q)
 	}
+	// A newest file whose header never made it (the process died while
+	// creating it) holds nothing; drop it first, so that the file before it
+	// is the newest one (whose end may be torn, or stale if it was reused).
+	for len(replay) > 0 && !(cp != nil && replay[len(replay)-1] == start.file) {
+		name := path.Join(jdir, journalName(replay[len(replay)-1]))
+		h, err := readHead(s.fs, name, journalHeaderLen+1)
+		if err != nil {
+			return fmt.Errorf("read journal %s: %w", name, err)
+		}
+		if len(h) > journalHeaderLen {
+			break
+		}
+		if _, _, herr := decodeJournalHeader(h, name); herr == nil || !errors.Is(herr, errBadHeader) {
+			break
+		}
+		s.log.Warn("removing journal file with a torn header", "file", name)
+		if err := s.fs.Remove(name); err != nil {
+			return fmt.Errorf("remove torn journal file: %w", err)
+		}
+		replay = replay[:len(replay)-1]
+	}
 	if cp != nil && (len(replay) == 0 || replay[0] != start.file) {
 		return &CorruptionError{File: path.Join(jdir, journalName(start.file)), Reason: "journal file named by the checkpoint is missing"}
 	}
