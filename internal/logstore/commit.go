@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path"
 	"syscall"
@@ -531,6 +532,9 @@ func (s *Store) prefillSpares() {
 		}
 		p := path.Join(jdir, fmt.Sprintf("%sprefill-%d-%d", sparePrefix, s.opts.Clock.Now().UnixNano(), i))
 		if err := s.writeZeros(p, zeros); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				continue // the name is taken (maybe by a spare in use): never touch it
+			}
 			s.fs.Remove(p)
 			s.log.Warn("could not prepare a journal file for reuse", "file", p, "err", err)
 			return
@@ -542,7 +546,7 @@ func (s *Store) prefillSpares() {
 }
 
 func (s *Store) writeZeros(p string, zeros []byte) error {
-	f, err := s.fs.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+	f, err := s.fs.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return err
 	}
