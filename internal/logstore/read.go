@@ -67,7 +67,7 @@ func (s *Store) read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResul
 	}
 	l := s.getLog(id)
 	if l == nil {
-		return ReadResult{}, ErrLogNotFound
+		return ReadResult{}, s.notFound()
 	}
 	start, err := s.firstRetained(l)
 	if err != nil {
@@ -254,7 +254,7 @@ func (s *Store) preadSegment(sv segView, buf []byte, off int64) error {
 func (s *Store) TrimHorizon(id LogID) (uint64, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return 0, ErrLogNotFound
+		return 0, s.notFound()
 	}
 	return s.firstRetained(l)
 }
@@ -264,7 +264,7 @@ func (s *Store) TrimHorizon(id LogID) (uint64, error) {
 func (s *Store) SeekTimestamp(id LogID, ms int64) (uint64, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return 0, ErrLogNotFound
+		return 0, s.notFound()
 	}
 	start, err := s.firstRetained(l)
 	if err != nil {

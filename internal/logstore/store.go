@@ -40,7 +40,8 @@ type Store struct {
 	committedSeq uint64
 	sinceCkpt    int64
 
-	logsMu sync.RWMutex // guards reads of logs without mu
+	logsMu   sync.RWMutex // guards reads of logs without mu
+	isClosed atomic.Bool  // for readers, which do not take mu
 
 	jw        *journalWriter // owned by the committer goroutine
 	jUnsynced bool
@@ -133,6 +134,7 @@ func (s *Store) Close() error {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
+		s.isClosed.Store(true)
 		close(s.quit)
 		s.wg.Wait()
 		var first error
@@ -156,11 +158,23 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
+// getLog returns the log (nil if it does not exist or the store is closed).
 func (s *Store) getLog(id LogID) *logState {
+	if s.isClosed.Load() {
+		return nil
+	}
 	s.logsMu.RLock()
 	l := s.logs[id]
 	s.logsMu.RUnlock()
 	return l
+}
+
+// notFound is the error for a log getLog did not find.
+func (s *Store) notFound() error {
+	if s.isClosed.Load() {
+		return ErrStoreClosed
+	}
+	return ErrLogNotFound
 }
 
 func (s *Store) checkOpen() error {
@@ -207,7 +221,7 @@ func (s *Store) SetRetention(id LogID, d time.Duration) error {
 	}
 	l := s.getLog(id)
 	if l == nil {
-		return ErrLogNotFound
+		return s.notFound()
 	}
 	floor, err := s.firstRetained(l)
 	if err != nil {
@@ -346,7 +360,7 @@ func (s *Store) recordDamage(e *CorruptionError) {
 func (s *Store) Watch(id LogID, pos uint64) (<-chan struct{}, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return nil, ErrLogNotFound
+		return nil, s.notFound()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -360,7 +374,7 @@ func (s *Store) Watch(id LogID, pos uint64) (<-chan struct{}, error) {
 func (s *Store) Info(id LogID) (LogInfo, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return LogInfo{}, ErrLogNotFound
+		return LogInfo{}, s.notFound()
 	}
 	th, err := s.firstRetained(l)
 	if err != nil {
