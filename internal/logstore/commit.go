@@ -372,7 +372,7 @@ func (s *Store) publish(g *group) {
 			l := o.l
 			l.mu.Lock()
 			data := g.buf[o.off:o.end:o.end]
-			l.chunks = append(l.chunks, chunk{first: o.arg, count: o.count, ts: o.ts, data: data})
+			l.chunks = append(l.chunks, chunk{first: o.arg, count: o.count, ts: o.ts, data: data, pin: len(g.buf)})
 			l.memBytes += int64(len(data))
 			added += int64(len(data))
 			l.next = o.arg + uint64(o.count)

@@ -173,8 +173,16 @@ func (s *Store) flushLogLocked(l *logState, seal bool) error {
 			return err
 		}
 	}
+	// Keep the newest flushed records for tail reads while tails use less
+	// than half their budget; past that, keep none (reads then come from
+	// the page cache), so tails stay bounded however many logs are busy.
+	keep := s.opts.TailKeepBytes
+	if s.tailBytes.Load() > s.opts.TailMemoryBytes/2 {
+		keep = 0
+	}
 	l.mu.Lock()
-	freed := l.dropChunksLocked(s.opts.TailKeepBytes)
+	freed := l.dropChunksLocked(keep)
+	l.compactLocked()
 	l.mu.Unlock()
 	s.tailBytes.Add(-freed)
 	return nil

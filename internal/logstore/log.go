@@ -15,6 +15,10 @@ type chunk struct {
 	count uint32
 	ts    int64 // every record of a batch shares the arrival time
 	data  []byte
+	// pin is the size of the buffer data aliases (0 once copied into a
+	// buffer of the log's own): a small chunk kept for tail reads must not
+	// keep a large group buffer of other logs alive.
+	pin int
 }
 
 // lostRange is a range of record numbers known to be lost.
@@ -178,4 +182,38 @@ func (l *logState) dropChunksLocked(keep int64) int64 {
 	l.chunks = rest
 	l.memBytes -= freed
 	return freed
+}
+
+// compactLocked copies flushed chunks that pin much larger buffers into one
+// buffer of the log's own, so that memory held by tails is what they
+// account for. Each chunk is copied at most once. Caller holds l.mu (write).
+func (l *logState) compactLocked() {
+	n, total := 0, 0
+	for _, c := range l.chunks {
+		if c.first+uint64(c.count) > l.flushedNext {
+			break
+		}
+		if c.pin > 4*len(c.data) {
+			n++
+			total += len(c.data)
+		}
+	}
+	if n == 0 {
+		return
+	}
+	buf := make([]byte, 0, total)
+	out := make([]chunk, len(l.chunks), cap(l.chunks))
+	copy(out, l.chunks)
+	for i := range out {
+		c := &out[i]
+		if c.first+uint64(c.count) > l.flushedNext {
+			break
+		}
+		if c.pin > 4*len(c.data) {
+			p := len(buf)
+			buf = append(buf, c.data...)
+			c.data, c.pin = buf[p:len(buf):len(buf)], 0
+		}
+	}
+	l.chunks = out // a new slice: readers iterate over snapshots of the old one
 }

@@ -141,3 +141,56 @@ func TestTornNewJournalFile(t *testing.T) {
 		t.Fatal(h.s.Damage()[0])
 	}
 }
+
+// TestTailsDoNotPinGroups: a small log's records kept for tail reads are
+// copied out of the group buffers they shared with a big log, so those can
+// be freed.
+func TestTailsDoNotPinGroups(t *testing.T) {
+	h := newMemHarness(t, nil)
+	h.s.CreateLog(1, LogConfig{})
+	h.s.CreateLog(2, LogConfig{})
+	big := makeBatch(100, 10<<10)
+	for i := range 20 {
+		_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, i, 100)}}, {Log: 2, Entries: big}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	h.s.flushDirty()
+	l := h.s.getLog(1)
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	if len(l.chunks) == 0 {
+		t.Fatal("no tail kept")
+	}
+	for _, c := range l.chunks {
+		if c.pin != 0 {
+			t.Fatalf("chunk of record %d still pins a %d-byte group for %d bytes", c.first, c.pin, len(c.data))
+		}
+	}
+}
+
+// TestSyncIntervalCheckpointPastDurableEnd: in SyncInterval mode a checkpoint
+// can name a journal position past what reached the disk; recoveries after
+// that must agree on where the journal file ends.
+func TestSyncIntervalCheckpointPastDurableEnd(t *testing.T) {
+	h := newMemHarness(t, func(o *Options) { o.Durability = SyncInterval; o.SyncInterval = time.Hour; o.JournalSpares = -1 })
+	h.s.CreateLog(1, LogConfig{})
+	acks := ackLog{lossy: true}
+	acks.add(1, 1, fill(t, h.s, 1, 20, 100))
+	if err := h.s.Checkpoint(); err != nil { // the journal itself was never fsynced
+		t.Fatal(err)
+	}
+	for round := range 3 {
+		h.crash()
+		h.mustOpen()
+		if d := h.s.Damage(); len(d) != 0 {
+			t.Fatalf("round %d: %v", round, d[0])
+		}
+		acks.verify(t, h.s)
+		fill(t, h.s, 1, 3, 10)
+	}
+	if info, _ := h.s.Info(1); info.Tail < 21 {
+		t.Fatalf("checkpointed records lost: tail %d", info.Tail)
+	}
+}
