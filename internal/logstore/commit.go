@@ -358,6 +358,7 @@ func (s *Store) fail(g *group, err error, fatal bool) {
 func (s *Store) publish(g *group) {
 	now := s.opts.Clock.Now().UnixMilli()
 	var added int64
+	mem := &bufMem{size: int64(len(g.buf))}
 	s.mu.Lock()
 	s.committedPos = s.jw.pos()
 	s.committedSeq = g.seq
@@ -372,7 +373,7 @@ func (s *Store) publish(g *group) {
 			l := o.l
 			l.mu.Lock()
 			data := g.buf[o.off:o.end:o.end]
-			l.chunks = append(l.chunks, chunk{first: o.arg, count: o.count, ts: o.ts, data: data, pin: len(g.buf)})
+			l.chunks = append(l.chunks, chunk{first: o.arg, count: o.count, ts: o.ts, data: data, mem: mem})
 			l.memBytes += int64(len(data))
 			added += int64(len(data))
 			l.next = o.arg + uint64(o.count)
@@ -390,6 +391,7 @@ func (s *Store) publish(g *group) {
 			s.applyControlLocked(o, g.seq)
 		}
 	}
+	mem.live.Store(added) // before any flusher can drop these chunks: it needs s.mu to find them
 	s.mu.Unlock()
 	if added > 0 {
 		s.unflushed.Add(added)

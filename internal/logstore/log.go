@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // chunk is a run of consecutive record frames held in memory. data aliases a
@@ -15,10 +16,23 @@ type chunk struct {
 	count uint32
 	ts    int64 // every record of a batch shares the arrival time
 	data  []byte
-	// pin is the size of the buffer data aliases (0 once copied into a
-	// buffer of the log's own): a small chunk kept for tail reads must not
-	// keep a large group buffer of other logs alive.
-	pin int
+	// mem is the buffer data aliases (nil once copied into a buffer of the
+	// log's own): a small chunk kept for tail reads must not keep a large,
+	// otherwise dead group buffer alive.
+	mem *bufMem
+}
+
+// bufMem tracks how much of a shared buffer (a group, or a journal file read
+// at recovery) chunks still reference.
+type bufMem struct {
+	size int64
+	live atomic.Int64
+}
+
+func (c *chunk) release() {
+	if c.mem != nil {
+		c.mem.live.Add(-int64(len(c.data)))
+	}
 }
 
 // lostRange is a range of record numbers known to be lost.
@@ -169,13 +183,16 @@ func (l *logState) dropChunksLocked(keep int64) int64 {
 		return 0
 	}
 	var freed int64
-	for _, c := range l.chunks[:cut] {
-		freed += int64(len(c.data))
+	for i := range l.chunks[:cut] {
+		freed += int64(len(l.chunks[i].data))
 	}
 	if keep > 0 && freed < keep/2 && cut < len(l.chunks)/2 {
 		// Not yet worth a copy of the slice: dropping in steps of at least
 		// half the kept amount keeps the cost per appended chunk O(1).
 		return 0
+	}
+	for i := range l.chunks[:cut] {
+		l.chunks[i].release()
 	}
 	rest := make([]chunk, len(l.chunks)-cut, max(2*(len(l.chunks)-cut), 4))
 	copy(rest, l.chunks[cut:])
@@ -184,21 +201,23 @@ func (l *logState) dropChunksLocked(keep int64) int64 {
 	return freed
 }
 
-// compactLocked copies flushed chunks that pin much larger buffers into one
-// buffer of the log's own, so that memory held by tails is what they
-// account for. Each chunk is copied at most once. Caller holds l.mu (write).
+// compactLocked copies flushed chunks whose buffer is mostly dead (other
+// chunks of it were dropped) into one buffer of the log's own, so that the
+// memory held by tails stays close to what they account for. Each chunk is
+// copied at most once. Caller holds l.mu (write).
 func (l *logState) compactLocked() {
-	n, total := 0, 0
-	for _, c := range l.chunks {
+	worth := func(c *chunk) bool { return c.mem != nil && 2*c.mem.live.Load() < c.mem.size }
+	total := 0
+	for i := range l.chunks {
+		c := &l.chunks[i]
 		if c.first+uint64(c.count) > l.flushedNext {
 			break
 		}
-		if c.pin > 4*len(c.data) {
-			n++
+		if worth(c) {
 			total += len(c.data)
 		}
 	}
-	if n == 0 {
+	if total == 0 {
 		return
 	}
 	buf := make([]byte, 0, total)
@@ -209,10 +228,11 @@ func (l *logState) compactLocked() {
 		if c.first+uint64(c.count) > l.flushedNext {
 			break
 		}
-		if c.pin > 4*len(c.data) {
+		if worth(c) {
+			c.release()
 			p := len(buf)
 			buf = append(buf, c.data...)
-			c.data, c.pin = buf[p:len(buf):len(buf)], 0
+			c.data, c.mem = buf[p:len(buf):len(buf)], nil
 		}
 	}
 	l.chunks = out // a new slice: readers iterate over snapshots of the old one

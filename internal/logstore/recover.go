@@ -23,7 +23,7 @@ type recovery struct {
 	expect   uint64 // commit sequence of the next frame (0: accept any)
 	lastFile uint64 // the newest journal file kept
 	lastEnd  int64  // where its frames end
-	pin      int    // size of the journal file buffer being replayed
+	mem      *bufMem // the journal file buffer being replayed
 }
 
 func readFileAll(fsys vfs.FS, name string) ([]byte, error) {
@@ -231,7 +231,7 @@ func (r *recovery) replayFile(name string, seq uint64, off, end int64, last bool
 	if err != nil {
 		return 0, false, fmt.Errorf("read journal %s: %w", name, err)
 	}
-	r.pin = len(data)
+	r.mem = &bufMem{size: int64(len(data))}
 	hseq, _, herr := decodeJournalHeader(data, name)
 	var fv *FormatVersionError
 	if errors.As(herr, &fv) {
@@ -418,7 +418,8 @@ func (r *recovery) apply(ents []journalEntry, seq uint64) {
 				l.addDamage(lostRange{l.next, first - 1})
 			}
 			_, ts := recordHead(run)
-			l.chunks = append(l.chunks, chunk{first: first, count: uint32(count), ts: ts, data: run, pin: r.pin})
+			l.chunks = append(l.chunks, chunk{first: first, count: uint32(count), ts: ts, data: run, mem: r.mem})
+			r.mem.live.Add(int64(len(run)))
 			l.memBytes += int64(len(run))
 			l.next = first + count
 			l.lastTs = max(l.lastTs, ts)

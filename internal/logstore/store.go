@@ -289,6 +289,9 @@ func (s *Store) removeLogFiles(l *logState) {
 		}
 	}
 	mem := l.memBytes
+	for i := range l.chunks {
+		l.chunks[i].release()
+	}
 	l.chunks, l.memBytes = nil, 0
 	l.mu.Unlock()
 	s.unflushed.Add(-unflushed)
