@@ -20,9 +20,9 @@ type recovery struct {
 	gaps     map[*logState][]lostRange // lost to journal damage, reported if the log survives
 	jdamage  []*JournalCorruptionError
 	orphans  map[LogID]bool
-	expect   uint64 // commit sequence of the next frame (0: accept any)
-	lastFile uint64 // the newest journal file kept
-	lastEnd  int64  // where its frames end
+	expect   uint64  // commit sequence of the next frame (0: accept any)
+	lastFile uint64  // the newest journal file kept
+	lastEnd  int64   // where its frames end
 	mem      *bufMem // the journal file buffer being replayed
 }
 
