@@ -221,6 +221,10 @@ func (s *Store) checkpoint() error {
 		return err
 	}
 	pos, nextSeq := s.committedPos, s.committedSeq+1
+	if s.ckptDone && nextSeq == s.ckptSeq && !s.logsDirDirty.Load() && s.unflushed.Load() == 0 {
+		s.mu.Unlock()
+		return nil // nothing committed since the last one
+	}
 	s.sinceCkpt = 0
 	logs := make([]*logState, 0, len(s.logs))
 	for _, l := range s.logs {
@@ -297,6 +301,9 @@ func (s *Store) checkpoint() error {
 			}
 		}
 	}
+	s.mu.Lock()
+	s.ckptDone, s.ckptSeq = true, nextSeq
+	s.mu.Unlock()
 	s.m.checkpoints.Inc()
 	s.m.checkpointSeconds.UpdateDuration(t0)
 	return nil

@@ -79,6 +79,7 @@ func TestBackPressure(t *testing.T) {
 // never come back, through restarts and crashes with torn tails.
 func TestJournalRecycling(t *testing.T) {
 	h := newMemHarness(t, func(o *Options) { small(o); o.JournalSegmentBytes = 8 << 10; o.CheckpointBytes = 16 << 10 })
+	waitSpares(t, h.s)
 	h.s.CreateLog(1, LogConfig{})
 	h.s.CreateLog(2, LogConfig{})
 	var acks ackLog
@@ -117,6 +118,7 @@ func TestJournalRecycling(t *testing.T) {
 // its frames, is then the newest one, and recovery loses nothing.
 func TestTornNewJournalFile(t *testing.T) {
 	h := newMemHarness(t, func(o *Options) { small(o); o.JournalSegmentBytes = 4 << 10; o.CheckpointBytes = 6 << 10 })
+	waitSpares(t, h.s)
 	h.s.CreateLog(1, LogConfig{})
 	var acks ackLog
 	for i := range 200 {
@@ -193,5 +195,21 @@ func TestSyncIntervalCheckpointPastDurableEnd(t *testing.T) {
 	}
 	if info, _ := h.s.Info(1); info.Tail < 21 {
 		t.Fatalf("checkpointed records lost: tail %d", info.Tail)
+	}
+}
+
+// waitSpares waits for the background zero-filling of spare journal files.
+func waitSpares(t *testing.T, s *Store) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(time.Millisecond) {
+		s.sparesMu.Lock()
+		n := len(s.spares)
+		s.sparesMu.Unlock()
+		if n >= s.opts.JournalSpares {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("spare journal files not prepared")
+		}
 	}
 }

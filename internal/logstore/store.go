@@ -39,6 +39,8 @@ type Store struct {
 	committedPos journalPos
 	committedSeq uint64
 	sinceCkpt    int64
+	ckptDone     bool   // a checkpoint was written by this process
+	ckptSeq      uint64 // the commit sequence replay starts at, as of it
 
 	logsMu   sync.RWMutex // guards reads of logs without mu
 	isClosed atomic.Bool  // for readers, which do not take mu
