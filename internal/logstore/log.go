@@ -91,15 +91,6 @@ func newLogState(id LogID, inc uint64, root string, retentionMs int64) *logState
 	}
 }
 
-// memFirst returns the first record number held in memory (next if none).
-// Caller holds l.mu.
-func (l *logState) memFirst() uint64 {
-	if len(l.chunks) == 0 {
-		return l.next
-	}
-	return l.chunks[0].first
-}
-
 // addWatcherLocked returns the channel for pos; caller holds l.mu (write).
 func (l *logState) addWatcherLocked(pos uint64) <-chan struct{} {
 	i := sort.Search(len(l.watchers), func(i int) bool { return l.watchers[i].pos >= pos })
@@ -136,17 +127,6 @@ func (l *logState) lostAt(num uint64) (lostRange, bool) {
 		}
 	}
 	return lostRange{}, false
-}
-
-// nextLostAfter returns the first lost range starting after num (0 if none).
-func (l *logState) nextLostAfter(num uint64) uint64 {
-	var best uint64
-	for _, r := range l.damage {
-		if r.first > num && (best == 0 || r.first < best) {
-			best = r.first
-		}
-	}
-	return best
 }
 
 func (l *logState) addDamage(r lostRange) {
