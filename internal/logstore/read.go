@@ -121,17 +121,22 @@ func (s *Store) read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResul
 			c := &v.chunks[i]
 			p := 0
 			for num := c.first; num < c.first+uint64(c.count); num++ {
-				n, derr := decodeRecord(c.data[p:], &r, false)
-				if derr != nil {
-					return res, fmt.Errorf("logstore: log %d record %d in memory: %w", id, num, derr)
-				}
-				p += n
-				if num < pos {
+				if num < pos { // skip to pos by frame lengths alone
+					n, derr := recordFrameSize(c.data[p:])
+					if derr != nil {
+						return res, fmt.Errorf("logstore: log %d record %d in memory: %w", id, num, derr)
+					}
+					p += n
 					continue
 				}
 				if full() || num >= limit {
 					break chunks
 				}
+				n, derr := decodeRecord(c.data[p:], &r, false)
+				if derr != nil {
+					return res, fmt.Errorf("logstore: log %d record %d in memory: %w", id, num, derr)
+				}
+				p += n
 				recs = append(recs, r)
 				bytes += len(r.PartitionKey) + len(r.ExplicitHashKey) + len(r.Data)
 				pos = num + 1
