@@ -21,6 +21,10 @@ type group struct {
 	done    chan struct{}
 	taken   chan struct{} // created when an appender waits for this group to go
 	err     error
+	// control is set when the group holds control entries: they are always
+	// fsynced before they count (in SyncInterval mode too), because files
+	// are deleted on their strength (trim, delete).
+	control bool
 	batches int
 	records int
 }
@@ -203,6 +207,7 @@ func (s *Store) control(fn func(g *group) error) error {
 
 // addControl encodes a control entry into g. Caller holds s.mu.
 func addControl(g *group, kind byte, l *logState, id LogID, arg uint64) {
+	g.control = true
 	h := len(g.buf)
 	g.buf = g.buf[:h+entryHeaderLen]
 	putEntryHeader(g.buf[h:], kind, 0, id, arg, 0)
@@ -297,7 +302,7 @@ func (s *Store) commit(g *group) {
 		return
 	}
 	s.jUnsynced = true
-	if s.opts.Durability == SyncEachCommit {
+	if s.opts.Durability == SyncEachCommit || g.control {
 		if err := s.syncJournal(); err != nil {
 			s.fail(g, err, true)
 			return

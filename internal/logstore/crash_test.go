@@ -699,3 +699,47 @@ func TestDamageAtTheHorizon(t *testing.T) {
 		t.Fatalf("seek past the loss: %d %v", n, err)
 	}
 }
+
+// TestTrimDurableBeforeDelete: segments deleted by retention are gone for
+// good only after their trim entry is durable, in SyncInterval mode too. The
+// crash image is taken inside a checkpoint, after it synced the log
+// directory (making the deletions durable) and before it replaced CHECKPOINT.
+func TestTrimDurableBeforeDelete(t *testing.T) {
+	h := newMemHarness(t, func(o *Options) {
+		small(o)
+		o.Durability, o.SyncInterval, o.JournalSpares = SyncInterval, time.Hour, -1
+	})
+	h.s.CreateLog(1, LogConfig{Retention: time.Hour})
+	for range 60 {
+		fill(t, h.s, 1, 1, 300)
+		h.clk.Advance(time.Minute)
+	}
+	if err := h.s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	h.clk.Advance(30 * time.Minute)
+	h.s.sweep() // seals by age
+	h.s.sweep() // trims: journal entry, then the files go
+	if h.s.m.segmentsDeleted.Get() == 0 {
+		t.Fatal("nothing trimmed")
+	}
+	var img *vfs.Mem
+	h.m.fault.OnOp(vfs.OpRename, func(op vfs.Op, name string) {
+		if strings.HasSuffix(name, ckptFile+".tmp") && img == nil {
+			img = h.m.mem.CrashClone()
+		}
+	})
+	if err := h.s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if img == nil {
+		t.Fatal("hook did not run")
+	}
+	h.s.Close()
+	h.m = newMachine(img)
+	h.fs = h.m.gate
+	h.mustOpen()
+	if d := h.s.Damage(); len(d) != 0 {
+		t.Fatalf("trimmed segments reported lost: %v", d[0])
+	}
+}
