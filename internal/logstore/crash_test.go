@@ -708,6 +708,7 @@ func TestTrimDurableBeforeDelete(t *testing.T) {
 	h := newMemHarness(t, func(o *Options) {
 		small(o)
 		o.Durability, o.SyncInterval, o.JournalSpares = SyncInterval, time.Hour, -1
+		o.CheckpointInterval, o.SweepInterval = 1000*time.Hour, 1000*time.Hour // only the test's
 	})
 	h.s.CreateLog(1, LogConfig{Retention: time.Hour})
 	for range 60 {
