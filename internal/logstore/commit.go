@@ -15,12 +15,12 @@ import (
 // the operations it carries, in encode order. Once committed, buf is never
 // written again: in-memory tails keep slices of it.
 type group struct {
-	seq     uint64
-	buf     []byte // frame header placeholder + entries
-	ops     []op
-	done    chan struct{}
-	taken   chan struct{} // created when an appender waits for this group to go
-	err     error
+	seq   uint64
+	buf   []byte // frame header placeholder + entries
+	ops   []op
+	done  chan struct{}
+	taken chan struct{} // created when an appender waits for this group to go
+	err   error
 	// control is set when the group holds control entries: they are always
 	// fsynced before they count (in SyncInterval mode too), because files
 	// are deleted on their strength (trim, delete).
