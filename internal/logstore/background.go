@@ -89,6 +89,9 @@ func (s *Store) sweepLog(l *logState, now int64, overBudget bool) error {
 			return err
 		}
 	}
+	l.mu.Lock()
+	l.compactLocked() // buffers other logs stopped using since this one last flushed
+	l.mu.Unlock()
 	if upto == 0 {
 		return nil
 	}

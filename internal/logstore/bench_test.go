@@ -15,6 +15,8 @@ import (
 	"github.com/eddy-streams/eddy/internal/vfs"
 )
 
+// benchStore opens a store in its steady state: the journal file it writes
+// is a recycled one (as after the first rotation of a running server).
 func benchStore(b *testing.B, tweak func(*Options)) *Store {
 	b.Helper()
 	o := Options{FS: vfs.OS, Dir: b.TempDir()}
@@ -23,6 +25,20 @@ func benchStore(b *testing.B, tweak func(*Options)) *Store {
 	}
 	s, err := Open(o)
 	if err != nil {
+		b.Fatal(err)
+	}
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(10 * time.Millisecond) {
+		s.sparesMu.Lock()
+		n := len(s.spares)
+		s.sparesMu.Unlock()
+		if n >= s.opts.JournalSpares || time.Now().After(deadline) {
+			break
+		}
+	}
+	if err := s.Close(); err != nil {
+		b.Fatal(err)
+	}
+	if s, err = Open(o); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })

@@ -221,6 +221,10 @@ func (s *Store) checkpoint() error {
 		return err
 	}
 	pos, nextSeq := s.committedPos, s.committedSeq+1
+	if s.ckptDone && nextSeq == s.ckptSeq && !s.logsDirDirty.Load() && s.unflushed.Load() == 0 {
+		s.mu.Unlock()
+		return nil // nothing committed since the last one
+	}
 	s.sinceCkpt = 0
 	logs := make([]*logState, 0, len(s.logs))
 	for _, l := range s.logs {
@@ -293,12 +297,13 @@ func (s *Store) checkpoint() error {
 	if seqs, err := listJournal(s.fs, jdir); err == nil {
 		for _, q := range seqs {
 			if q < pos.file {
-				if err := s.fs.Remove(path.Join(jdir, journalName(q))); err != nil {
-					s.log.Warn("could not remove old journal file", "file", journalName(q), "err", err)
-				}
+				s.retireJournal(q)
 			}
 		}
 	}
+	s.mu.Lock()
+	s.ckptDone, s.ckptSeq = true, nextSeq
+	s.mu.Unlock()
 	s.m.checkpoints.Inc()
 	s.m.checkpointSeconds.UpdateDuration(t0)
 	return nil

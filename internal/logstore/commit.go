@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path"
 	"syscall"
 	"time"
 )
@@ -12,12 +15,16 @@ import (
 // the operations it carries, in encode order. Once committed, buf is never
 // written again: in-memory tails keep slices of it.
 type group struct {
-	seq     uint64
-	buf     []byte // frame header placeholder + entries
-	ops     []op
-	done    chan struct{}
-	taken   chan struct{} // created when an appender waits for this group to go
-	err     error
+	seq   uint64
+	buf   []byte // frame header placeholder + entries
+	ops   []op
+	done  chan struct{}
+	taken chan struct{} // created when an appender waits for this group to go
+	err   error
+	// control is set when the group holds control entries: they are always
+	// fsynced before they count (in SyncInterval mode too), because files
+	// are deleted on their strength (trim, delete).
+	control bool
 	batches int
 	records int
 }
@@ -166,6 +173,9 @@ func (s *Store) Append(ctx context.Context, batches []Batch) ([]Appended, error)
 	}
 	g.records += records
 	s.mu.Unlock()
+	if records == 0 {
+		return res, nil // nothing to make durable
+	}
 	s.kick(s.commitKick)
 	<-g.done
 	if g.err != nil {
@@ -197,6 +207,7 @@ func (s *Store) control(fn func(g *group) error) error {
 
 // addControl encodes a control entry into g. Caller holds s.mu.
 func addControl(g *group, kind byte, l *logState, id LogID, arg uint64) {
+	g.control = true
 	h := len(g.buf)
 	g.buf = g.buf[:h+entryHeaderLen]
 	putEntryHeader(g.buf[h:], kind, 0, id, arg, 0)
@@ -270,14 +281,14 @@ func (s *Store) syncJournal() error {
 
 func (s *Store) commit(g *group) {
 	sealFrame(g.buf, g.seq)
-	if s.jw.size > fileHeaderLen && s.jw.size+int64(len(g.buf)) > s.opts.JournalSegmentBytes {
+	if s.jw.size > journalHeaderLen && s.jw.size+int64(len(g.buf)) > s.opts.JournalSegmentBytes {
 		// The old file must be complete on disk before the next one starts,
 		// so that only the last journal file can ever have a torn tail.
 		if err := s.syncJournal(); err != nil {
 			s.fail(g, err, true)
 			return
 		}
-		if err := s.jw.create(s.jw.seq + 1); err != nil {
+		if err := s.jw.create(s.jw.seq+1, s.jw.size, s.takeSpare()); err != nil {
 			s.fail(g, err, !isNoSpace(err))
 			return
 		}
@@ -291,7 +302,7 @@ func (s *Store) commit(g *group) {
 		return
 	}
 	s.jUnsynced = true
-	if s.opts.Durability == SyncEachCommit {
+	if s.opts.Durability == SyncEachCommit || g.control {
 		if err := s.syncJournal(); err != nil {
 			s.fail(g, err, true)
 			return
@@ -352,6 +363,7 @@ func (s *Store) fail(g *group, err error, fatal bool) {
 func (s *Store) publish(g *group) {
 	now := s.opts.Clock.Now().UnixMilli()
 	var added int64
+	mem := &bufMem{size: int64(len(g.buf))}
 	s.mu.Lock()
 	s.committedPos = s.jw.pos()
 	s.committedSeq = g.seq
@@ -366,7 +378,7 @@ func (s *Store) publish(g *group) {
 			l := o.l
 			l.mu.Lock()
 			data := g.buf[o.off:o.end:o.end]
-			l.chunks = append(l.chunks, chunk{first: o.arg, count: o.count, ts: o.ts, data: data})
+			l.chunks = append(l.chunks, chunk{first: o.arg, count: o.count, ts: o.ts, data: data, mem: mem})
 			l.memBytes += int64(len(data))
 			added += int64(len(data))
 			l.next = o.arg + uint64(o.count)
@@ -384,6 +396,7 @@ func (s *Store) publish(g *group) {
 			s.applyControlLocked(o, g.seq)
 		}
 	}
+	mem.live.Store(added) // before any flusher can drop these chunks: it needs s.mu to find them
 	s.mu.Unlock()
 	if added > 0 {
 		s.unflushed.Add(added)
@@ -446,23 +459,114 @@ func (s *Store) setLogLocked(id LogID, l *logState) {
 // records wait to be written to segments, appends wait for the flusher.
 func (s *Store) waitFlushRoom(ctx context.Context) error {
 	for s.unflushed.Load() > s.opts.TailMemoryBytes {
+		// wait for a flush pass that started after this point
 		s.flushMu.Lock()
-		ch, ferr := s.flushedCh, s.flushErr
+		gen, ch := s.passStarted, s.flushedCh
 		s.flushMu.Unlock()
-		if ferr != nil {
+		s.kick(s.flushKick)
+		var ferr error
+		for done := uint64(0); done <= gen; {
+			select {
+			case <-ch:
+			case <-ctx.Done():
+				return ctx.Err()
+			case <-s.quit:
+				return ErrStoreClosed
+			}
+			s.flushMu.Lock()
+			done, ferr, ch = s.passDone, s.flushErr, s.flushedCh
+			s.flushMu.Unlock()
+		}
+		if ferr != nil && s.unflushed.Load() > s.opts.TailMemoryBytes {
 			if isNoSpace(ferr) {
 				return fmt.Errorf("%w: cannot write segments: %w", ErrDiskFull, ferr)
 			}
 			return fmt.Errorf("logstore: cannot write segments: %w", ferr)
 		}
-		s.kick(s.flushKick)
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-s.quit:
-			return ErrStoreClosed
-		}
 	}
 	return nil
+}
+
+// takeSpare returns a recycled journal file to reuse, or "".
+func (s *Store) takeSpare() string {
+	s.sparesMu.Lock()
+	defer s.sparesMu.Unlock()
+	if n := len(s.spares); n > 0 {
+		p := s.spares[n-1]
+		s.spares = s.spares[:n-1]
+		s.m.journalRecycled.Inc()
+		return p
+	}
+	return ""
+}
+
+// retireJournal recycles (or removes) a journal file that a checkpoint made
+// unnecessary.
+func (s *Store) retireJournal(seq uint64) {
+	jdir := path.Join(s.dir, "journal")
+	name := path.Join(jdir, journalName(seq))
+	s.sparesMu.Lock()
+	keep := len(s.spares) < s.opts.JournalSpares
+	s.sparesMu.Unlock()
+	if keep {
+		spare := path.Join(jdir, fmt.Sprintf("%s%016x", sparePrefix, seq))
+		if err := s.fs.Rename(name, spare); err == nil {
+			s.sparesMu.Lock()
+			s.spares = append(s.spares, spare)
+			s.sparesMu.Unlock()
+			return
+		}
+	}
+	if err := s.fs.Remove(name); err != nil {
+		s.log.Warn("could not remove old journal file", "file", name, "err", err)
+	}
+}
+
+// prefillSpares writes zero-filled journal files in the background until
+// JournalSpares are ready, so that journal writes overwrite existing bytes
+// from the first rotation on (see journalWriter.create). It runs once per
+// Open and gives up on the first error (a full disk, say).
+func (s *Store) prefillSpares() {
+	defer s.wg.Done()
+	jdir := path.Join(s.dir, "journal")
+	zeros := make([]byte, min(1<<20, s.opts.JournalSegmentBytes))
+	for i := 0; ; i++ {
+		s.sparesMu.Lock()
+		enough := len(s.spares) >= s.opts.JournalSpares
+		s.sparesMu.Unlock()
+		if enough {
+			return
+		}
+		p := path.Join(jdir, fmt.Sprintf("%sprefill-%d-%d", sparePrefix, s.opts.Clock.Now().UnixNano(), i))
+		if err := s.writeZeros(p, zeros); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				continue // the name is taken (maybe by a spare in use): never touch it
+			}
+			s.fs.Remove(p)
+			s.log.Warn("could not prepare a journal file for reuse", "file", p, "err", err)
+			return
+		}
+		s.sparesMu.Lock()
+		s.spares = append(s.spares, p)
+		s.sparesMu.Unlock()
+	}
+}
+
+func (s *Store) writeZeros(p string, zeros []byte) error {
+	f, err := s.fs.OpenFile(p, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	for off := int64(0); off < s.opts.JournalSegmentBytes; off += int64(len(zeros)) {
+		select {
+		case <-s.quit:
+			return ErrStoreClosed
+		default:
+		}
+		if _, err := f.WriteAt(zeros, off); err != nil {
+			return err
+		}
+	}
+	return f.Sync()
 }

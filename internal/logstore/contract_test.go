@@ -487,6 +487,9 @@ func testStoreClosed(t *testing.T, c config) {
 	if err := h.s.CreateLog(2, LogConfig{}); !errors.Is(err, ErrStoreClosed) {
 		t.Fatalf("create after close: %v", err)
 	}
+	if _, err := h.s.Read(1, 1, 1, 1); !errors.Is(err, ErrStoreClosed) {
+		t.Fatalf("read after close: %v", err)
+	}
 	// a second store on the same directory is refused while one is open
 	h.open()
 	if _, err := Open(h.options()); err == nil {

@@ -17,20 +17,23 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 
 	"github.com/eddy-streams/eddy/internal/clock"
+	"github.com/eddy-streams/eddy/internal/vfs"
 )
 
 // memHarness opens stores on a crashFS and can crash them.
 type memHarness struct {
 	t     *testing.T
 	set   *metrics.Set
-	fs    *crashFS
+	m     *machine
+	fs    vfs.FS // m.gate
 	clk   *clock.Fake
 	tweak func(o *Options)
 	s     *Store
 }
 
 func newMemHarness(t *testing.T, tweak func(o *Options)) *memHarness {
-	h := &memHarness{t: t, fs: newCrashFS(), clk: clock.NewFake(epoch), tweak: tweak, set: metrics.NewSet()}
+	h := &memHarness{t: t, m: newMachine(vfs.NewMem()), clk: clock.NewFake(epoch), tweak: tweak, set: metrics.NewSet()}
+	h.fs = h.m.gate
 	if err := h.open(); err != nil {
 		t.Fatal(err)
 	}
@@ -55,12 +58,17 @@ func (h *memHarness) open() error {
 	return nil
 }
 
-// crash kills the machine: the store's later writes go nowhere, and the
-// filesystem is replaced by its durable image.
-func (h *memHarness) crash() {
-	img := h.fs.Crash()
-	h.s.Close() // fails: the old filesystem is dead
-	h.fs = img
+// crash kills the machine: the store's later operations fail, and the
+// filesystem is replaced by what survives (strict model: synced data and
+// synced directory entries only).
+func (h *memHarness) crash() { h.crashWith(vfs.CrashOptions{}) }
+
+// crashWith crashes with options (torn tails: part of unsynced appends
+// reaches the disk, possibly as zeros).
+func (h *memHarness) crashWith(o vfs.CrashOptions) {
+	h.m = h.m.crash(o)
+	h.s.Close() // fails: the old machine is dead
+	h.fs = h.m.gate
 }
 
 func (h *memHarness) mustOpen() {
@@ -72,8 +80,9 @@ func (h *memHarness) mustOpen() {
 
 // ackLog records what appends were acknowledged.
 type ackLog struct {
-	mu  sync.Mutex
-	got map[LogID]map[uint64]Entry
+	mu    sync.Mutex
+	got   map[LogID]map[uint64]Entry
+	lossy bool // SyncInterval: acknowledged records may be lost, but nothing else may go wrong
 }
 
 func (a *ackLog) add(log LogID, first uint64, es []Entry) {
@@ -86,7 +95,7 @@ func (a *ackLog) add(log LogID, first uint64, es []Entry) {
 		a.got[log] = map[uint64]Entry{}
 	}
 	for i, e := range es {
-		if _, dup := a.got[log][first+uint64(i)]; dup {
+		if _, dup := a.got[log][first+uint64(i)]; dup && !a.lossy {
 			panic(fmt.Sprintf("record %d of log %d acknowledged twice", first+uint64(i), log))
 		}
 		a.got[log][first+uint64(i)] = e
@@ -121,7 +130,7 @@ func (a *ackLog) verify(t *testing.T, s *Store) {
 			if r.Number != start+uint64(i) {
 				t.Fatalf("log %d: position %d holds record %d", log, start+uint64(i), r.Number)
 			}
-			if e, ok := m[r.Number]; ok && !sameEntry(r, e) {
+			if e, ok := m[r.Number]; ok && !sameEntry(r, e) && !a.lossy {
 				t.Fatalf("log %d: record %d corrupted", log, r.Number)
 			}
 			if !strings.HasPrefix(string(r.Data), fmt.Sprintf("%d/", log)) {
@@ -129,7 +138,7 @@ func (a *ackLog) verify(t *testing.T, s *Store) {
 			}
 		}
 		for n := range m {
-			if n >= start && n >= start+uint64(len(all)) {
+			if !a.lossy && n >= start && n >= start+uint64(len(all)) {
 				t.Fatalf("log %d: acknowledged record %d lost (log has %d..%d)", log, n, start, start+uint64(len(all))-1)
 			}
 		}
@@ -146,8 +155,11 @@ func TestCrashRandom(t *testing.T) {
 			if seed%3 == 1 {
 				tweak = func(o *Options) { small(o); o.CheckpointBytes = 8 << 10; o.JournalSegmentBytes = 4 << 10 }
 			}
+			if seed%4 == 2 {
+				tweak = func(o *Options) { small(o); o.Durability = SyncInterval }
+			}
 			h := newMemHarness(t, tweak)
-			var acks ackLog
+			acks := ackLog{lossy: seed%4 == 2}
 			const logs = 6
 			for i := 1; i <= logs; i++ {
 				ret := time.Duration(0)
@@ -201,7 +213,9 @@ func TestCrashRandom(t *testing.T) {
 					}
 				}()
 				<-reached
-				h.crash()
+				// odd seeds: part of the unsynced appends reaches the disk,
+				// sometimes as zeros
+				h.crashWith(vfs.CrashOptions{TornTails: seed%2 == 1, ZeroTails: seed%4 == 3, Seed: seed*10 + uint64(round)})
 				stop.Store(true)
 				wg.Wait()
 				h.mustOpen()
@@ -236,7 +250,7 @@ func fill(t *testing.T, s *Store, log LogID, n, size int) []Entry {
 	return es
 }
 
-func journalFiles(t *testing.T, fs *crashFS) []string {
+func journalFiles(t *testing.T, fs vfs.FS) []string {
 	seqs, err := listJournal(fs, "/data/journal")
 	if err != nil {
 		t.Fatal(err)
@@ -248,7 +262,7 @@ func journalFiles(t *testing.T, fs *crashFS) []string {
 	return out
 }
 
-func fileBytes(t *testing.T, fs *crashFS, name string) []byte {
+func fileBytes(t *testing.T, fs vfs.FS, name string) []byte {
 	b, err := readFileAll(fs, name)
 	if err != nil {
 		t.Fatal(err)
@@ -256,7 +270,7 @@ func fileBytes(t *testing.T, fs *crashFS, name string) []byte {
 	return b
 }
 
-func writeBytes(t *testing.T, fs *crashFS, name string, b []byte) {
+func writeBytes(t *testing.T, fs vfs.FS, name string, b []byte) {
 	if err := writeFileSync(fs, name, b); err != nil {
 		t.Fatal(err)
 	}
@@ -264,10 +278,10 @@ func writeBytes(t *testing.T, fs *crashFS, name string, b []byte) {
 
 // journalWithData returns the journal file holding frames (the newest
 // non-empty one).
-func journalWithData(t *testing.T, fs *crashFS) string {
+func journalWithData(t *testing.T, fs vfs.FS) string {
 	files := journalFiles(t, fs)
 	for i := len(files) - 1; i >= 0; i-- {
-		if len(fileBytes(t, fs, files[i])) > fileHeaderLen {
+		if len(fileBytes(t, fs, files[i])) > journalHeaderLen {
 			return files[i]
 		}
 	}
@@ -389,7 +403,7 @@ func isCorruption(err error, log LogID, first, last uint64) bool {
 }
 
 // segmentFiles lists a log's segment files (after a checkpoint).
-func segmentFiles(t *testing.T, fs *crashFS, log LogID, ext string) []string {
+func segmentFiles(t *testing.T, fs vfs.FS, log LogID, ext string) []string {
 	ents, _ := fs.ReadDir("/data/logs")
 	var out []string
 	for _, d := range ents {
@@ -493,9 +507,7 @@ func TestDiskFull(t *testing.T) {
 	var acks ackLog
 	es := fill(t, h.s, 1, 10, 100)
 	acks.add(1, 1, es)
-	h.fs.mu.Lock()
-	h.fs.Space = h.fs.total() + 3000
-	h.fs.mu.Unlock()
+	h.m.fault.SetSpace(3000)
 	var full error
 	for i := range 100 {
 		e := entry(1, 1000+i, 400)
@@ -510,9 +522,7 @@ func TestDiskFull(t *testing.T) {
 		t.Fatalf("appends on a full disk: %v", full)
 	}
 	acks.verify(t, h.s) // still readable
-	h.fs.mu.Lock()
-	h.fs.Space = 0
-	h.fs.mu.Unlock()
+	h.m.fault.SetSpace(-1)
 	e := entry(1, 5000, 10)
 	res, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{e}}})
 	if err != nil {
@@ -533,9 +543,7 @@ func TestFsyncFailure(t *testing.T) {
 	h.s.CreateLog(1, LogConfig{})
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 5, 100))
-	h.fs.mu.Lock()
-	h.fs.FailSyncs = 1
-	h.fs.mu.Unlock()
+	h.m.fault.Inject(vfs.Rule{Ops: vfs.OpSync, Times: 1, Match: suffix(".jnl"), LoseUnsynced: true})
 	_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 99, 10)}}})
 	if !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("append with failing fsync: %v", err)
@@ -556,9 +564,7 @@ func TestWriteFailureRollsBack(t *testing.T) {
 	h.s.CreateLog(1, LogConfig{})
 	var acks ackLog
 	acks.add(1, 1, fill(t, h.s, 1, 3, 10))
-	h.fs.mu.Lock()
-	h.fs.FailWrites = 1
-	h.fs.mu.Unlock()
+	h.m.fault.Inject(vfs.Rule{Ops: vfs.OpWrite, Times: 1, Match: suffix(".jnl")})
 	_, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 9, 10)}}})
 	if !errors.Is(err, ErrReadOnly) {
 		t.Fatalf("write error: %v", err)
@@ -592,5 +598,149 @@ func TestFormatVersion(t *testing.T) {
 	writeBytes(t, h.fs, j[len(j)-1], jb)
 	if err := h.open(); !errors.As(err, &fv) {
 		t.Fatalf("Open with a newer journal: %v", err)
+	}
+}
+
+// TestCheckpointFsyncFailure: a failed segment fsync is not retried; the
+// store goes read-only, and restarting recovers from the journal.
+func TestCheckpointFsyncFailure(t *testing.T) {
+	h := newMemHarness(t, nil)
+	h.s.CreateLog(1, LogConfig{})
+	var acks ackLog
+	acks.add(1, 1, fill(t, h.s, 1, 20, 100))
+	h.m.fault.Inject(vfs.Rule{Ops: vfs.OpSync, Times: 1, Match: suffix(".seg"), LoseUnsynced: true})
+	if err := h.s.Checkpoint(); err == nil {
+		t.Fatal("checkpoint succeeded with a failing fsync")
+	}
+	if _, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{entry(1, 0, 1)}}}); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("append after failed checkpoint: %v", err)
+	}
+	if err := h.s.Checkpoint(); !errors.Is(err, ErrReadOnly) {
+		t.Fatalf("second checkpoint: %v", err)
+	}
+	acks.verify(t, h.s)
+	h.crash()
+	h.mustOpen()
+	acks.verify(t, h.s)
+}
+
+func suffix(sfx string) func(string) bool {
+	return func(name string) bool { return strings.HasSuffix(name, sfx) }
+}
+
+// TestSegmentWriteFailure: when segments cannot be written (disk full) the
+// journal keeps the records; appends stop with ErrDiskFull once the memory
+// budget is used, and resume when space frees.
+func TestSegmentWriteFailure(t *testing.T) {
+	h := newMemHarness(t, func(o *Options) { small(o); o.TailMemoryBytes = 32 << 10 })
+	h.s.CreateLog(1, LogConfig{})
+	var acks ackLog
+	acks.add(1, 1, fill(t, h.s, 1, 5, 100))
+	remove := h.m.fault.Inject(vfs.Rule{Ops: vfs.OpWrite, Match: suffix(".seg"), Err: syscall.ENOSPC})
+	var err error
+	for i := range 1000 {
+		e := entry(1, 100+i, 500)
+		var res []Appended
+		if res, err = h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{e}}}); err != nil {
+			break
+		}
+		acks.add(1, res[0].First, []Entry{e})
+	}
+	if !errors.Is(err, ErrDiskFull) {
+		t.Fatalf("appends with segments failing: %v", err)
+	}
+	acks.verify(t, h.s) // readable from memory
+	remove()
+	e := entry(1, 5000, 10)
+	res, err := h.s.Append(context.Background(), []Batch{{Log: 1, Entries: []Entry{e}}})
+	if err != nil {
+		t.Fatalf("append after space freed: %v", err)
+	}
+	acks.add(1, res[0].First, []Entry{e})
+	if err := h.s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	h.crash()
+	h.mustOpen()
+	acks.verify(t, h.s)
+}
+
+// TestDamageAtTheHorizon: when the trim horizon falls inside a missing
+// segment, reads past the loss still work and reads of it report it.
+func TestDamageAtTheHorizon(t *testing.T) {
+	h := newMemHarness(t, small)
+	h.s.CreateLog(1, LogConfig{Retention: time.Hour})
+	var es []Entry
+	for range 60 {
+		es = append(es, fill(t, h.s, 1, 1, 300)...)
+		h.clk.Advance(time.Minute)
+	}
+	h.s.Close()
+	segs := segmentFiles(t, h.fs, 1, ".seg")
+	h.fs.Remove(segs[1])
+	h.clk.Advance(15 * time.Minute) // the horizon moves into the missing segment
+	h.mustOpen()
+	d := h.s.Damage()
+	if len(d) != 1 {
+		t.Fatalf("damage %v", d)
+	}
+	th, err := h.s.TrimHorizon(1)
+	if err != nil || th < d[0].FirstLost || th > d[0].LastLost {
+		t.Fatalf("trim horizon %d (%v), lost %d..%d", th, err, d[0].FirstLost, d[0].LastLost)
+	}
+	if _, err := h.s.Read(1, th, 10, 1<<20); !isCorruption(err, 1, d[0].FirstLost, d[0].LastLost) {
+		t.Fatalf("read at the horizon: %v", err)
+	}
+	r, err := h.s.Read(1, d[0].LastLost+1, 100, 1<<20)
+	if err != nil || len(r.Records) == 0 || !sameEntry(r.Records[0], es[d[0].LastLost]) {
+		t.Fatalf("read past the loss: %v", err)
+	}
+	if n, err := h.s.SeekTimestamp(1, r.Records[0].Timestamp); err != nil || n != r.Records[0].Number {
+		t.Fatalf("seek past the loss: %d %v", n, err)
+	}
+}
+
+// TestTrimDurableBeforeDelete: segments deleted by retention are gone for
+// good only after their trim entry is durable, in SyncInterval mode too. The
+// crash image is taken inside a checkpoint, after it synced the log
+// directory (making the deletions durable) and before it replaced CHECKPOINT.
+func TestTrimDurableBeforeDelete(t *testing.T) {
+	h := newMemHarness(t, func(o *Options) {
+		small(o)
+		o.Durability, o.SyncInterval, o.JournalSpares = SyncInterval, time.Hour, -1
+		o.CheckpointInterval, o.SweepInterval = 1000*time.Hour, 1000*time.Hour // only the test's
+	})
+	h.s.CreateLog(1, LogConfig{Retention: time.Hour})
+	for range 60 {
+		fill(t, h.s, 1, 1, 300)
+		h.clk.Advance(time.Minute)
+	}
+	if err := h.s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	h.clk.Advance(30 * time.Minute)
+	h.s.sweep() // seals by age
+	h.s.sweep() // trims: journal entry, then the files go
+	if h.s.m.segmentsDeleted.Get() == 0 {
+		t.Fatal("nothing trimmed")
+	}
+	var img *vfs.Mem
+	h.m.fault.OnOp(vfs.OpRename, func(op vfs.Op, name string) {
+		if strings.HasSuffix(name, ckptFile+".tmp") && img == nil {
+			img = h.m.mem.CrashClone()
+		}
+	})
+	if err := h.s.Checkpoint(); err != nil {
+		t.Fatal(err)
+	}
+	if img == nil {
+		t.Fatal("hook did not run")
+	}
+	h.s.Close()
+	h.m = newMachine(img)
+	h.fs = h.m.gate
+	h.mustOpen()
+	if d := h.s.Damage(); len(d) != 0 {
+		t.Fatalf("trimmed segments reported lost: %v", d[0])
 	}
 }

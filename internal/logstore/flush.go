@@ -61,6 +61,10 @@ func (s *Store) flusher() {
 // flushDirty flushes every log with unflushed records and wakes appenders
 // waiting for memory.
 func (s *Store) flushDirty() {
+	s.flushMu.Lock()
+	s.passStarted++
+	gen := s.passStarted
+	s.flushMu.Unlock()
 	s.mu.Lock()
 	dirty := s.dirty
 	s.dirty = nil
@@ -88,6 +92,7 @@ func (s *Store) flushDirty() {
 	})
 	s.flushMu.Lock()
 	s.flushErr = ferr
+	s.passDone = max(s.passDone, gen)
 	close(s.flushedCh)
 	s.flushedCh = make(chan struct{})
 	s.flushMu.Unlock()
@@ -168,8 +173,16 @@ func (s *Store) flushLogLocked(l *logState, seal bool) error {
 			return err
 		}
 	}
+	// Keep the newest flushed records for tail reads while tails use less
+	// than half their budget; past that, keep none (reads then come from
+	// the page cache), so tails stay bounded however many logs are busy.
+	keep := s.opts.TailKeepBytes
+	if s.tailBytes.Load() > s.opts.TailMemoryBytes/2 {
+		keep = 0
+	}
 	l.mu.Lock()
-	freed := l.dropChunksLocked(s.opts.TailKeepBytes)
+	freed := l.dropChunksLocked(keep)
+	l.compactLocked()
 	l.mu.Unlock()
 	s.tailBytes.Add(-freed)
 	return nil

@@ -26,41 +26,44 @@ const (
 	segmentVersion    = 1
 	indexVersion      = 1
 	checkpointVersion = 1
-
-	fileHeaderLen = 32 // journal, segment and index files
 )
 
 // errBadHeader marks a header that is not one of ours (wrong magic, bad
 // checksum, short); a version mismatch is a *FormatVersionError instead.
 var errBadHeader = errors.New("bad file header")
 
-// Journal file header (32 bytes):
+// Journal file header (40 bytes):
 //
 //	0  8 magic "EDDYJRNL"
 //	8  2 version
-//	10 2 header length (32)
+//	10 2 header length (40)
 //	12 4 reserved (0)
 //	16 8 file sequence number
-//	24 4 reserved (0)
-//	28 4 crc32c of bytes 0..28
-func encodeJournalHeader(seq uint64) []byte {
-	b := make([]byte, fileHeaderLen)
+//	24 8 end offset of the previous journal file's frames (0 if none): the
+//	     previous file may be a recycled one with stale bytes past its end
+//	32 4 reserved (0)
+//	36 4 crc32c of bytes 0..36
+const journalHeaderLen = 40
+
+func encodeJournalHeader(seq uint64, prevEnd int64) []byte {
+	b := make([]byte, journalHeaderLen)
 	copy(b, journalMagic)
 	le.PutUint16(b[8:], journalVersion)
-	le.PutUint16(b[10:], fileHeaderLen)
+	le.PutUint16(b[10:], journalHeaderLen)
 	le.PutUint64(b[16:], seq)
-	le.PutUint32(b[28:], crc(b[:28]))
+	le.PutUint64(b[24:], uint64(prevEnd))
+	le.PutUint32(b[36:], crc(b[:36]))
 	return b
 }
 
-func decodeJournalHeader(b []byte, name string) (seq uint64, err error) {
+func decodeJournalHeader(b []byte, name string) (seq uint64, prevEnd int64, err error) {
 	if err := checkMagicVersion(b, journalMagic, journalVersion, name); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	if len(b) < fileHeaderLen || le.Uint16(b[10:]) != fileHeaderLen || crc(b[:28]) != le.Uint32(b[28:]) {
-		return 0, errBadHeader
+	if len(b) < journalHeaderLen || le.Uint16(b[10:]) != journalHeaderLen || crc(b[:36]) != le.Uint32(b[36:]) {
+		return 0, 0, errBadHeader
 	}
-	return le.Uint64(b[16:]), nil
+	return le.Uint64(b[16:]), int64(le.Uint64(b[24:])), nil
 }
 
 // checkMagicVersion checks the magic and, if it matches, the version; a

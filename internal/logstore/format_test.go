@@ -28,7 +28,7 @@ func TestGoldenHeaders(t *testing.T) {
 		got  []byte
 		want string
 	}{
-		{"journal header", encodeJournalHeader(3), "454444594a524e4c010020000000000003000000000000000000000068f6c07a"},
+		{"journal header", encodeJournalHeader(3, 4096), "454444594a524e4c010028000000000003000000000000000010000000000000000000001199b6b3"},
 		{"segment header", encodeSegHeader(segmentMagic, segmentVersion, 9, 7), "454444595345474d010028000000000009000000000000000700000000000000000000007b04f31a"},
 		{"index header", encodeSegHeader(indexMagic, indexVersion, 9, 7), "45444459494e445801002800000000000900000000000000070000000000000000000000bd06cc4c"},
 		{"record frame", rec, "2a000000cd6fe24d07000000000000007b68e5cf8b01000001030200706babababababababababababababababab64617461"},
@@ -56,16 +56,12 @@ func TestBoundedColdRead(t *testing.T) {
 	}
 	h.s.Close()
 	h.mustOpen()
-	h.fs.mu.Lock()
-	h.fs.Reads = 0
-	h.fs.mu.Unlock()
+	h.m.fault.ResetCounts()
 	r, err := h.s.Read(1, 50_000, 10_000, 10<<20)
 	if err != nil || len(r.Records) != 10_000 || r.Records[0].Number != 50_000 {
 		t.Fatalf("read: %d records, %v", len(r.Records), err)
 	}
-	h.fs.mu.Lock()
-	reads := h.fs.Reads
-	h.fs.mu.Unlock()
+	reads := h.m.fault.TotalCounts().Reads
 	if reads > 4 {
 		t.Fatalf("%d reads for 10,000 records", reads)
 	}

@@ -30,7 +30,7 @@ func small(o *Options) {
 	o.IndexCacheBytes = 4 << 10
 }
 
-func memFS(t *testing.T) (vfs.FS, string) { return newCrashFS(), "/data" }
+func memFS(t *testing.T) (vfs.FS, string) { return vfs.NewMem(), "/data" }
 
 var configs = []config{
 	{name: "fs=crashmem/durability=each", fs: memFS},

@@ -5,6 +5,7 @@ import (
 	"path"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // chunk is a run of consecutive record frames held in memory. data aliases a
@@ -15,6 +16,23 @@ type chunk struct {
 	count uint32
 	ts    int64 // every record of a batch shares the arrival time
 	data  []byte
+	// mem is the buffer data aliases (nil once copied into a buffer of the
+	// log's own): a small chunk kept for tail reads must not keep a large,
+	// otherwise dead group buffer alive.
+	mem *bufMem
+}
+
+// bufMem tracks how much of a shared buffer (a group, or a journal file read
+// at recovery) chunks still reference.
+type bufMem struct {
+	size int64
+	live atomic.Int64
+}
+
+func (c *chunk) release() {
+	if c.mem != nil {
+		c.mem.live.Add(-int64(len(c.data)))
+	}
 }
 
 // lostRange is a range of record numbers known to be lost.
@@ -73,15 +91,6 @@ func newLogState(id LogID, inc uint64, root string, retentionMs int64) *logState
 	}
 }
 
-// memFirst returns the first record number held in memory (next if none).
-// Caller holds l.mu.
-func (l *logState) memFirst() uint64 {
-	if len(l.chunks) == 0 {
-		return l.next
-	}
-	return l.chunks[0].first
-}
-
 // addWatcherLocked returns the channel for pos; caller holds l.mu (write).
 func (l *logState) addWatcherLocked(pos uint64) <-chan struct{} {
 	i := sort.Search(len(l.watchers), func(i int) bool { return l.watchers[i].pos >= pos })
@@ -120,25 +129,16 @@ func (l *logState) lostAt(num uint64) (lostRange, bool) {
 	return lostRange{}, false
 }
 
-// nextLostAfter returns the first lost range starting after num (0 if none).
-func (l *logState) nextLostAfter(num uint64) uint64 {
-	var best uint64
-	for _, r := range l.damage {
-		if r.first > num && (best == 0 || r.first < best) {
-			best = r.first
-		}
-	}
-	return best
-}
-
 func (l *logState) addDamage(r lostRange) {
 	for _, d := range l.damage {
 		if d == r {
 			return
 		}
 	}
-	l.damage = append(l.damage, r)
-	sort.Slice(l.damage, func(i, j int) bool { return l.damage[i].first < l.damage[j].first })
+	// a new slice: readers iterate over snapshots of the old one
+	d := append(append(make([]lostRange, 0, len(l.damage)+1), l.damage...), r)
+	sort.Slice(d, func(i, j int) bool { return d[i].first < d[j].first })
+	l.damage = d
 }
 
 // dropChunksLocked drops in-memory chunks that are flushed, keeping the
@@ -163,17 +163,57 @@ func (l *logState) dropChunksLocked(keep int64) int64 {
 		return 0
 	}
 	var freed int64
-	for _, c := range l.chunks[:cut] {
-		freed += int64(len(c.data))
+	for i := range l.chunks[:cut] {
+		freed += int64(len(l.chunks[i].data))
 	}
 	if keep > 0 && freed < keep/2 && cut < len(l.chunks)/2 {
 		// Not yet worth a copy of the slice: dropping in steps of at least
 		// half the kept amount keeps the cost per appended chunk O(1).
 		return 0
 	}
+	for i := range l.chunks[:cut] {
+		l.chunks[i].release()
+	}
 	rest := make([]chunk, len(l.chunks)-cut, max(2*(len(l.chunks)-cut), 4))
 	copy(rest, l.chunks[cut:])
 	l.chunks = rest
 	l.memBytes -= freed
 	return freed
+}
+
+// compactLocked copies flushed chunks whose buffer is mostly dead (other
+// chunks of it were dropped) into one buffer of the log's own, so that the
+// memory held by tails stays close to what they account for. Each chunk is
+// copied at most once. Caller holds l.mu (write).
+func (l *logState) compactLocked() {
+	worth := func(c *chunk) bool { return c.mem != nil && 2*c.mem.live.Load() < c.mem.size }
+	total := 0
+	for i := range l.chunks {
+		c := &l.chunks[i]
+		if c.first+uint64(c.count) > l.flushedNext {
+			break
+		}
+		if worth(c) {
+			total += len(c.data)
+		}
+	}
+	if total == 0 {
+		return
+	}
+	buf := make([]byte, 0, total)
+	out := make([]chunk, len(l.chunks), cap(l.chunks))
+	copy(out, l.chunks)
+	for i := range out {
+		c := &out[i]
+		if c.first+uint64(c.count) > l.flushedNext {
+			break
+		}
+		if worth(c) {
+			c.release()
+			p := len(buf)
+			buf = append(buf, c.data...)
+			c.data, c.mem = buf[p:len(buf):len(buf)], nil
+		}
+	}
+	l.chunks = out // a new slice: readers iterate over snapshots of the old one
 }

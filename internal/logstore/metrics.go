@@ -18,6 +18,7 @@ type storeMetrics struct {
 	readRecords, readBytes         *metrics.Counter
 	segmentsDeleted, flushErrors   *metrics.Counter
 	readOnly                       *metrics.Gauge
+	journalRecycled                *metrics.Counter
 }
 
 func newStoreMetrics(s *metrics.Set) *storeMetrics {
@@ -46,5 +47,6 @@ func newStoreMetrics(s *metrics.Set) *storeMetrics {
 		segmentsDeleted:   s.GetOrCreateCounter("eddy_logstore_segments_deleted_total"),
 		flushErrors:       s.GetOrCreateCounter("eddy_logstore_flush_errors_total"),
 		readOnly:          g("eddy_logstore_read_only"),
+		journalRecycled:   s.GetOrCreateCounter("eddy_logstore_journal_files_recycled_total"),
 	}
 }

@@ -67,7 +67,7 @@ func (s *Store) read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResul
 	}
 	l := s.getLog(id)
 	if l == nil {
-		return ReadResult{}, ErrLogNotFound
+		return ReadResult{}, s.notFound()
 	}
 	start, err := s.firstRetained(l)
 	if err != nil {
@@ -121,17 +121,22 @@ func (s *Store) read(id LogID, from uint64, maxRecords, maxBytes int) (ReadResul
 			c := &v.chunks[i]
 			p := 0
 			for num := c.first; num < c.first+uint64(c.count); num++ {
-				n, derr := decodeRecord(c.data[p:], &r, false)
-				if derr != nil {
-					return res, fmt.Errorf("logstore: log %d record %d in memory: %w", id, num, derr)
-				}
-				p += n
-				if num < pos {
+				if num < pos { // skip to pos by frame lengths alone
+					n, derr := recordFrameSize(c.data[p:])
+					if derr != nil {
+						return res, fmt.Errorf("logstore: log %d record %d in memory: %w", id, num, derr)
+					}
+					p += n
 					continue
 				}
 				if full() || num >= limit {
 					break chunks
 				}
+				n, derr := decodeRecord(c.data[p:], &r, false)
+				if derr != nil {
+					return res, fmt.Errorf("logstore: log %d record %d in memory: %w", id, num, derr)
+				}
+				p += n
 				recs = append(recs, r)
 				bytes += len(r.PartitionKey) + len(r.ExplicitHashKey) + len(r.Data)
 				pos = num + 1
@@ -254,7 +259,7 @@ func (s *Store) preadSegment(sv segView, buf []byte, off int64) error {
 func (s *Store) TrimHorizon(id LogID) (uint64, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return 0, ErrLogNotFound
+		return 0, s.notFound()
 	}
 	return s.firstRetained(l)
 }
@@ -264,7 +269,7 @@ func (s *Store) TrimHorizon(id LogID) (uint64, error) {
 func (s *Store) SeekTimestamp(id LogID, ms int64) (uint64, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return 0, ErrLogNotFound
+		return 0, s.notFound()
 	}
 	start, err := s.firstRetained(l)
 	if err != nil {
@@ -322,6 +327,10 @@ func (s *Store) timestampOf(v *readView, n uint64) (int64, error) {
 		return v.chunks[i].ts, nil
 	}
 	recs, _, _, err := s.readSegments(v, n, n+1, nil, 0, 1, 1)
+	var ce *CorruptionError
+	if errors.As(err, &ce) {
+		return 0, nil // unknown: the cached answer is then recomputed on each call
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -355,10 +364,16 @@ func (s *Store) findTs(v *readView, ms int64) (uint64, error) {
 		if sv.firstTs >= ms {
 			return max(sv.base, v.floor), nil
 		}
+		// Where the answer lies in damaged data, answer the first record that
+		// may hold it: reads from there report the loss, reads past it work.
 		if sv.missing {
-			return 0, &CorruptionError{Log: v.l.id, FirstLost: sv.base, LastLost: sv.last, File: sv.seg.path, Reason: "segment file missing"}
+			return max(sv.base, v.floor), nil
 		}
 		ents, err := s.loadIndex(v.l, sv)
+		var ce *CorruptionError
+		if errors.As(err, &ce) {
+			return max(sv.base, v.floor), nil
+		}
 		if err != nil {
 			return 0, err
 		}
@@ -366,6 +381,9 @@ func (s *Store) findTs(v *readView, ms int64) (uint64, error) {
 		pos := max(e.num, v.floor)
 		for pos <= sv.last {
 			recs, _, _, err := s.readSegments(v, pos, sv.last+1, nil, 0, 1024, 1<<20)
+			if errors.As(err, &ce) {
+				return pos, nil
+			}
 			if err != nil {
 				return 0, err
 			}

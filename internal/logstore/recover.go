@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
 
 	"github.com/eddy-streams/eddy/internal/vfs"
 )
@@ -19,8 +20,10 @@ type recovery struct {
 	gaps     map[*logState][]lostRange // lost to journal damage, reported if the log survives
 	jdamage  []*JournalCorruptionError
 	orphans  map[LogID]bool
-	expect   uint64 // commit sequence of the next frame (0: accept any)
-	lastFile uint64
+	expect   uint64  // commit sequence of the next frame (0: accept any)
+	lastFile uint64  // the newest journal file kept
+	lastEnd  int64   // where its frames end
+	mem      *bufMem // the journal file buffer being replayed
 }
 
 func readFileAll(fsys vfs.FS, name string) ([]byte, error) {
@@ -73,7 +76,7 @@ func (s *Store) recover() error {
 	if err != nil {
 		return err
 	}
-	start := journalPos{off: fileHeaderLen}
+	start := journalPos{off: journalHeaderLen}
 	if cp != nil {
 		start = cp.replay
 		r.expect = cp.nextSeq
@@ -91,6 +94,27 @@ func (s *Store) recover() error {
 		}
 		replay = append(replay, q)
 	}
+	// A newest file whose header never made it (the process died while
+	// creating it) holds nothing; drop it first, so that the file before it
+	// is the newest one (whose end may be torn, or stale if it was reused).
+	for len(replay) > 0 && !(cp != nil && replay[len(replay)-1] == start.file) {
+		name := path.Join(jdir, journalName(replay[len(replay)-1]))
+		h, err := readHead(s.fs, name, journalHeaderLen+1)
+		if err != nil {
+			return fmt.Errorf("read journal %s: %w", name, err)
+		}
+		if len(h) > journalHeaderLen {
+			break
+		}
+		if _, _, herr := decodeJournalHeader(h, name); herr == nil || !errors.Is(herr, errBadHeader) {
+			break
+		}
+		s.log.Warn("removing journal file with a torn header", "file", name)
+		if err := s.fs.Remove(name); err != nil {
+			return fmt.Errorf("remove torn journal file: %w", err)
+		}
+		replay = replay[:len(replay)-1]
+	}
 	if cp != nil && (len(replay) == 0 || replay[0] != start.file) {
 		return &CorruptionError{File: path.Join(jdir, journalName(start.file)), Reason: "journal file named by the checkpoint is missing"}
 	}
@@ -98,14 +122,30 @@ func (s *Store) recover() error {
 		if i > 0 && q != replay[i-1]+1 {
 			r.jdamage = append(r.jdamage, &JournalCorruptionError{File: journalName(replay[i-1] + 1), Reason: "journal file missing"})
 		}
-		off := int64(fileHeaderLen)
+		off := int64(journalHeaderLen)
 		if q == start.file {
 			off = start.off
 		}
-		if err := r.replayFile(path.Join(jdir, journalName(q)), q, off, i == len(replay)-1); err != nil {
+		// Where this file's frames end, if the next file's header says so
+		// (a recycled file has stale bytes past it).
+		end := int64(-1)
+		if i+1 < len(replay) && replay[i+1] == q+1 {
+			if h, err := readHead(s.fs, path.Join(jdir, journalName(q+1)), journalHeaderLen); err == nil {
+				if hs, pe, err := decodeJournalHeader(h, journalName(q+1)); err == nil && hs == q+1 {
+					end = pe
+				}
+			}
+		}
+		e, removed, err := r.replayFile(path.Join(jdir, journalName(q)), q, off, end, i == len(replay)-1)
+		if err != nil {
 			return err
 		}
-		r.lastFile = q
+		if !removed {
+			r.lastFile, r.lastEnd = q, e
+		}
+	}
+	if err := r.loadSpares(jdir); err != nil {
+		return err
 	}
 	if len(r.orphans) > 0 && len(r.jdamage) == 0 {
 		// records of a log that neither the checkpoint nor the journal created
@@ -156,7 +196,7 @@ func (s *Store) recover() error {
 	s.nextSeq = max(r.expect, 1)
 	s.committedSeq = s.nextSeq - 1
 	s.jw = &journalWriter{fs: s.fs, dir: jdir}
-	if err := s.jw.create(r.lastFile + 1); err != nil {
+	if err := s.jw.create(r.lastFile+1, r.lastEnd, s.takeSpare()); err != nil {
 		return err
 	}
 	s.committedPos = s.jw.pos()
@@ -182,31 +222,43 @@ func (r *recovery) loadCheckpointLog(cl *ckptLog) {
 	r.logs[cl.id] = l
 }
 
-// replayFile applies the frames of one journal file from offset off.
-func (r *recovery) replayFile(name string, seq uint64, off int64, last bool) error {
+// replayFile applies the frames of one journal file from offset off up to
+// end (-1: unknown, the file's length). It returns where the valid frames
+// end, and whether the file was removed (an empty newest file).
+func (r *recovery) replayFile(name string, seq uint64, off, end int64, last bool) (int64, bool, error) {
 	s := r.s
 	data, err := readFileAll(s.fs, name)
 	if err != nil {
-		return fmt.Errorf("read journal %s: %w", name, err)
+		return 0, false, fmt.Errorf("read journal %s: %w", name, err)
 	}
-	hseq, herr := decodeJournalHeader(data, name)
+	r.mem = &bufMem{size: int64(len(data))}
+	hseq, _, herr := decodeJournalHeader(data, name)
 	var fv *FormatVersionError
 	if errors.As(herr, &fv) {
-		return herr
+		return 0, false, herr
 	}
 	if herr != nil || hseq != seq {
-		if last && len(data) <= fileHeaderLen {
+		if last && len(data) <= journalHeaderLen {
 			// created but never written: nothing was committed to it
 			s.log.Warn("removing journal file with a torn header", "file", name)
-			return s.fs.Remove(name)
+			return 0, true, s.fs.Remove(name)
 		}
 		r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Reason: "journal file header damaged"})
-		off = fileHeaderLen
+		off = journalHeaderLen
+	}
+	if end >= 0 {
+		if int64(len(data)) < end {
+			r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Offset: int64(len(data)),
+				Reason: fmt.Sprintf("journal file ends at %d, the next file's header says %d", len(data), end)})
+		} else {
+			data = data[:end]
+		}
 	}
 	resynced := false
 	for off < int64(len(data)) {
 		fseq, payload, n, perr := parseFrame(data[off:])
 		if perr == nil && r.expect != 0 && fseq != r.expect && !(resynced && fseq > r.expect) {
+			// (a lower sequence is a stale frame of a recycled file)
 			perr = fmt.Errorf("frame has commit sequence %d, expected %d", fseq, r.expect)
 		}
 		var ents []journalEntry
@@ -222,18 +274,58 @@ func (r *recovery) replayFile(name string, seq uint64, off int64, last bool) err
 		}
 		next := findFrame(data, off+1, r.expect)
 		if last && next < 0 {
-			// A torn tail: the last write before the crash, never acknowledged
-			// (acknowledgement follows the fsync that would have completed it).
-			s.log.Warn("truncating torn journal tail", "file", name, "offset", off, "bytes", int64(len(data))-off, "reason", perr)
-			return truncateFile(s.fs, name, off, true)
+			// A torn tail (the last write before the crash, never acknowledged:
+			// acknowledgement follows the fsync that would have completed it),
+			// or the stale rest of a recycled file.
+			s.log.Warn("truncating journal tail", "file", name, "offset", off, "bytes", int64(len(data))-off, "reason", perr)
+			return off, false, truncateFile(s.fs, name, off, true)
 		}
 		r.jdamage = append(r.jdamage, &JournalCorruptionError{File: name, Offset: off, Reason: perr.Error()})
 		if next < 0 {
-			return nil
+			return off, false, nil
 		}
 		off, resynced = next, true
 	}
+	// In SyncInterval mode a checkpoint may name a position past what
+	// reached the disk (the records there are in its segments); the frames
+	// of this file end where the file does.
+	return min(off, int64(len(data))), false, nil
+}
+
+// loadSpares finds recycled journal files left by the previous run.
+func (r *recovery) loadSpares(jdir string) error {
+	s := r.s
+	ents, err := s.fs.ReadDir(jdir)
+	if err != nil {
+		return fmt.Errorf("list journal: %w", err)
+	}
+	for _, e := range ents {
+		if !strings.HasPrefix(e.Name(), sparePrefix) {
+			continue
+		}
+		p := path.Join(jdir, e.Name())
+		if len(s.spares) < s.opts.JournalSpares {
+			s.spares = append(s.spares, p)
+		} else if err := s.fs.Remove(p); err != nil {
+			return fmt.Errorf("remove spare journal file: %w", err)
+		}
+	}
 	return nil
+}
+
+// readHead reads the first n bytes of a file (fewer if it is shorter).
+func readHead(fsys vfs.FS, name string, n int) ([]byte, error) {
+	f, err := fsys.OpenFile(name, os.O_RDONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b := make([]byte, n)
+	k, err := f.ReadAt(b, 0)
+	if err == io.EOF {
+		err = nil
+	}
+	return b[:k], err
 }
 
 // findFrame looks for the next valid frame at or after from whose sequence is
@@ -326,7 +418,8 @@ func (r *recovery) apply(ents []journalEntry, seq uint64) {
 				l.addDamage(lostRange{l.next, first - 1})
 			}
 			_, ts := recordHead(run)
-			l.chunks = append(l.chunks, chunk{first: first, count: uint32(count), ts: ts, data: run})
+			l.chunks = append(l.chunks, chunk{first: first, count: uint32(count), ts: ts, data: run, mem: r.mem})
+			r.mem.live.Add(int64(len(run)))
 			l.memBytes += int64(len(run))
 			l.next = first + count
 			l.lastTs = max(l.lastTs, ts)
@@ -472,6 +565,11 @@ func (r *recovery) reconcileActive(l *logState, seg *segment) error {
 	clean := false
 	if err == nil {
 		ents, clean, _, err = decodeIndexFile(b, l.id, seg.base, seg.size, seg.idxPath)
+	}
+	// Entries past the checkpointed count were written after it (a torn
+	// tail of them is harmless); the first idxCount must be intact.
+	if err == nil && len(ents) >= seg.idxCount {
+		ents, clean = ents[:seg.idxCount], true
 	}
 	if err != nil || !clean || len(ents) < seg.idxCount || (len(ents) > 0 && ents[0].num != seg.base) {
 		data, rerr := readFileAll(s.fs, seg.path)

@@ -172,10 +172,18 @@ func (c *indexCache) add(s *segment, bytes int64) {
 	}
 	c.mu.Unlock()
 	for _, v := range victims {
-		if v.idxMu.TryLock() { // in use: it will be dropped some other time
+		if v.idxMu.TryLock() {
 			v.idx, v.idxBytes = nil, 0
 			v.idxMu.Unlock()
+			continue
 		}
+		// in use: keep it loaded and tracked; it goes some other time
+		c.mu.Lock()
+		if v.lruElem == nil {
+			v.lruElem = c.lru.PushFront(v)
+			c.bytes += v.idxBytes
+		}
+		c.mu.Unlock()
 	}
 }
 

@@ -39,8 +39,11 @@ type Store struct {
 	committedPos journalPos
 	committedSeq uint64
 	sinceCkpt    int64
+	ckptDone     bool   // a checkpoint was written by this process
+	ckptSeq      uint64 // the commit sequence replay starts at, as of it
 
-	logsMu sync.RWMutex // guards reads of logs without mu
+	logsMu   sync.RWMutex // guards reads of logs without mu
+	isClosed atomic.Bool  // for readers, which do not take mu
 
 	jw        *journalWriter // owned by the committer goroutine
 	jUnsynced bool
@@ -48,9 +51,14 @@ type Store struct {
 	unflushed atomic.Int64 // committed bytes not yet written to segments
 	tailBytes atomic.Int64 // bytes referenced by in-memory tails
 
-	flushMu   sync.Mutex // guards flushedCh, flushErr
-	flushedCh chan struct{}
-	flushErr  error
+	flushMu     sync.Mutex    // guards the flush pass state below
+	flushedCh   chan struct{} // closed and replaced after each flush pass
+	flushErr    error         // of the last pass
+	passStarted uint64        // flush passes started
+	passDone    uint64        // the last finished pass
+
+	sparesMu sync.Mutex
+	spares   []string // recycled journal files ready for reuse
 
 	ckptMu       sync.Mutex // one checkpoint at a time
 	logsDirDirty atomic.Bool
@@ -92,6 +100,13 @@ func Open(opts Options) (*Store, error) {
 	if err := s.fs.MkdirAll(path.Join(s.dir, "journal"), 0o755); err != nil {
 		return nil, fmt.Errorf("create %s: %w", s.dir, err)
 	}
+	// New directories are entries in their parents: make them durable, or
+	// a crash could take the whole journal directory with it.
+	for _, d := range []string{s.dir, path.Dir(path.Clean(s.dir))} {
+		if err := s.fs.SyncDir(d); err != nil {
+			return nil, fmt.Errorf("sync directory %s: %w", d, err)
+		}
+	}
 	lk, err := s.fs.Lock(path.Join(s.dir, "LOCK"))
 	if err != nil {
 		return nil, fmt.Errorf("lock log store %s: %w", s.dir, err)
@@ -105,10 +120,11 @@ func Open(opts Options) (*Store, error) {
 		lk.Close()
 		return nil, err
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go s.committer()
 	go s.flusher()
 	go s.background()
+	go s.prefillSpares()
 	s.kick(s.flushKick)
 	return s, nil
 }
@@ -120,6 +136,7 @@ func (s *Store) Close() error {
 		s.mu.Lock()
 		s.closed = true
 		s.mu.Unlock()
+		s.isClosed.Store(true)
 		close(s.quit)
 		s.wg.Wait()
 		var first error
@@ -143,11 +160,23 @@ func (s *Store) Close() error {
 	return s.closeErr
 }
 
+// getLog returns the log (nil if it does not exist or the store is closed).
 func (s *Store) getLog(id LogID) *logState {
+	if s.isClosed.Load() {
+		return nil
+	}
 	s.logsMu.RLock()
 	l := s.logs[id]
 	s.logsMu.RUnlock()
 	return l
+}
+
+// notFound is the error for a log getLog did not find.
+func (s *Store) notFound() error {
+	if s.isClosed.Load() {
+		return ErrStoreClosed
+	}
+	return ErrLogNotFound
 }
 
 func (s *Store) checkOpen() error {
@@ -194,7 +223,7 @@ func (s *Store) SetRetention(id LogID, d time.Duration) error {
 	}
 	l := s.getLog(id)
 	if l == nil {
-		return ErrLogNotFound
+		return s.notFound()
 	}
 	floor, err := s.firstRetained(l)
 	if err != nil {
@@ -262,6 +291,9 @@ func (s *Store) removeLogFiles(l *logState) {
 		}
 	}
 	mem := l.memBytes
+	for i := range l.chunks {
+		l.chunks[i].release()
+	}
 	l.chunks, l.memBytes = nil, 0
 	l.mu.Unlock()
 	s.unflushed.Add(-unflushed)
@@ -333,7 +365,7 @@ func (s *Store) recordDamage(e *CorruptionError) {
 func (s *Store) Watch(id LogID, pos uint64) (<-chan struct{}, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return nil, ErrLogNotFound
+		return nil, s.notFound()
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -347,7 +379,7 @@ func (s *Store) Watch(id LogID, pos uint64) (<-chan struct{}, error) {
 func (s *Store) Info(id LogID) (LogInfo, error) {
 	l := s.getLog(id)
 	if l == nil {
-		return LogInfo{}, ErrLogNotFound
+		return LogInfo{}, s.notFound()
 	}
 	th, err := s.firstRetained(l)
 	if err != nil {
