@@ -54,7 +54,7 @@ func post(b *testing.B, client *http.Client, url, op string, body []byte) []byte
 // BenchmarkHTTPPutRecords measures PutRecords through the whole server
 // (HTTP, JSON, routing, the durable log with fsync), client in-process.
 func BenchmarkHTTPPutRecords(b *testing.B) {
-	for _, c := range []struct{ shards, batch, size int }{{4, 500, 100}, {4, 500, 1024}, {4, 1, 100}} {
+	for _, c := range []struct{ shards, batch, size int }{{4, 500, 100}, {1000, 500, 100}, {4, 500, 1024}, {4, 1, 100}} {
 		b.Run(fmt.Sprintf("shards=%d/batch=%d/size=%d", c.shards, c.batch, c.size), func(b *testing.B) {
 			e := testenv.Start(b, testenv.Options{})
 			if _, err := e.Kinesis.CreateStream(context.Background(), &kinesis.CreateStreamInput{StreamName: aws.String("b"), ShardCount: aws.Int32(int32(c.shards))}); err != nil {
