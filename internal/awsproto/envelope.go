@@ -2,10 +2,11 @@ package awsproto
 
 import (
 	"encoding/base64"
-	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+
+	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 )
 
 // Response header names, spelled as AWS spells them. HTTP/1.1 writes

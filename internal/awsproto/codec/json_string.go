@@ -2,9 +2,10 @@ package codec
 
 import (
 	"encoding/binary"
-	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 )
 
 // scanString reads the string whose opening quote is at d.pos, checking that

@@ -1,10 +1,11 @@
 package codec
 
 import (
-	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 )
 
 // JSONSep appends the ',' that separates a member or element from the one
