@@ -80,6 +80,8 @@ type StreamsConfig struct {
 	StreamLimits map[string]streams.ShardLimits `yaml:"stream_limits" toml:"stream_limits"`
 	// ScaleInterval is how often on-demand streams are rescaled.
 	ScaleInterval Duration `yaml:"scale_interval" toml:"scale_interval"`
+	// ConsumerLimit is the enhanced fan-out consumers allowed per stream.
+	ConsumerLimit int `yaml:"consumer_limit" toml:"consumer_limit"`
 }
 
 // LogConfig configures logging.
@@ -122,6 +124,7 @@ func DefaultConfig() Config {
 			OnDemandStreamLimit: 50,
 			Limits:              "off",
 			ScaleInterval:       Duration(time.Minute),
+			ConsumerLimit:       20,
 		},
 		Log: LogConfig{Level: "info", Format: "text"},
 	}
@@ -184,6 +187,8 @@ func newServeFlags() *serveFlags {
 	}
 	shardLimit := f.fs.Int("shard-limit", d.Streams.ShardLimit, "open shards allowed per account and region")
 	f.apply["shard-limit"] = func(c *Config) { c.Streams.ShardLimit = *shardLimit }
+	consumerLimit := f.fs.Int("consumer-limit", d.Streams.ConsumerLimit, "enhanced fan-out consumers allowed per stream")
+	f.apply["consumer-limit"] = func(c *Config) { c.Streams.ConsumerLimit = *consumerLimit }
 	odLimit := f.fs.Int("on-demand-stream-limit", d.Streams.OnDemandStreamLimit, "on-demand streams allowed per account and region")
 	f.apply["on-demand-stream-limit"] = func(c *Config) { c.Streams.OnDemandStreamLimit = *odLimit }
 	str("limits", d.Streams.Limits, "throughput `limits`: off, or aws (AWS's per-shard quotas and control-plane rates)", func(c *Config, v string) { c.Streams.Limits = v })
@@ -323,8 +328,8 @@ func (c *Config) Validate() error {
 	if c.Streams.ScaleInterval <= 0 {
 		return usagef("scale interval %s: must be positive", time.Duration(c.Streams.ScaleInterval))
 	}
-	if c.Streams.ShardLimit < 1 || c.Streams.OnDemandStreamLimit < 1 {
-		return usagef("shard limit and on-demand stream limit must be at least 1")
+	if c.Streams.ShardLimit < 1 || c.Streams.OnDemandStreamLimit < 1 || c.Streams.ConsumerLimit < 1 {
+		return usagef("shard limit, on-demand stream limit and consumer limit must be at least 1")
 	}
 	return nil
 }

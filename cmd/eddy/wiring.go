@@ -56,6 +56,7 @@ func nodeConfig(cfg Config, log *slog.Logger) node.Config {
 			OnDemandStreamLimit: cfg.Streams.OnDemandStreamLimit,
 			Limits:              streams.Limits{AWS: cfg.Streams.Limits == "aws", Streams: cfg.Streams.StreamLimits},
 			ScaleInterval:       time.Duration(cfg.Streams.ScaleInterval),
+			ConsumerLimit:       cfg.Streams.ConsumerLimit,
 		},
 	}
 }

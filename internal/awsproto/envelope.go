@@ -5,7 +5,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 )
 
 // Response header names, spelled as AWS spells them. HTTP/1.1 writes
@@ -121,12 +122,12 @@ func AppendErrorBody(dst []byte, enc Encoding, e *Error) []byte {
 		return append(dst, 0xff)
 	}
 	dst = append(dst, `{"__type":`...)
-	dst = appendJSONString(dst, e.Exception.Type)
+	dst = jsontext.AppendString(dst, e.Exception.Type)
 	if e.Message != "" {
 		dst = append(dst, ',', '"')
 		dst = append(dst, key...)
 		dst = append(dst, '"', ':')
-		dst = appendJSONString(dst, e.Message)
+		dst = jsontext.AppendString(dst, e.Message)
 	}
 	return append(dst, '}')
 }
@@ -146,7 +147,7 @@ func appendExceptionPayload(dst []byte, enc Encoding, msg string) []byte {
 		return append(dst, '{', '}')
 	}
 	dst = append(dst, `{"message":`...)
-	dst = appendJSONString(dst, msg)
+	dst = jsontext.AppendString(dst, msg)
 	return append(dst, '}')
 }
 
@@ -175,63 +176,6 @@ func appendCBORText(dst []byte, s string) []byte {
 		dst = append(dst, 0x7b, byte(n>>56), byte(n>>48), byte(n>>40), byte(n>>32), byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 	return append(dst, s...)
-}
-
-// appendJSONString appends s as a JSON string. Unlike encoding/json it does
-// not escape <, > and & (AWS does not); invalid UTF-8 becomes U+FFFD as in
-// encoding/json, and U+2028/U+2029 are escaped so the output is also valid
-// JavaScript.
-func appendJSONString(dst []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				dst = append(dst, '\\', c)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hex[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
 }
 
 // Fixed bodies of the responses AWS sends before it has found an operation

@@ -1,11 +1,9 @@
 package awsproto
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
-	"unicode/utf8"
 )
 
 func TestAppendErrorBodyJSON(t *testing.T) {
@@ -54,32 +52,6 @@ func TestIDHeaders(t *testing.T) {
 	if _, ok := h[hdrID2]; ok {
 		t.Error("x-amz-id-2 set when not asked for")
 	}
-}
-
-// FuzzAppendJSONString checks the hand-written JSON string encoder against
-// encoding/json: the decoded value must be what encoding/json would encode.
-func FuzzAppendJSONString(f *testing.F) {
-	for _, s := range []string{"", "plain", "quote\" back\\slash", "ctl\x00\x1f\n\r\t\b\f", "<>&", "\u2028\u2029", "bad\xff\xfeutf8", "日本語"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		enc := appendJSONString(nil, s)
-		if !json.Valid(enc) {
-			t.Fatalf("invalid JSON %q", enc)
-		}
-		var got, want string
-		if err := json.Unmarshal(enc, &got); err != nil {
-			t.Fatal(err)
-		}
-		ref, _ := json.Marshal(s)
-		json.Unmarshal(ref, &want)
-		if got != want {
-			t.Fatalf("decoded %q, encoding/json gives %q", got, want)
-		}
-		if !utf8.Valid(enc) {
-			t.Fatal("output is not UTF-8")
-		}
-	})
 }
 
 func TestJSONObjectOrArray(t *testing.T) {

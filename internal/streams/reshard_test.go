@@ -263,3 +263,34 @@ func TestReshardingErrors(t *testing.T) {
 	_, err = k.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: name, TargetShardCount: aws.Int32(1), ScalingType: types.ScalingTypeUniformScaling})
 	expect(err, "UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: 3, Target shard count: 1")
 }
+
+// TestUpdateShardCountDailyLimit: at most 10 scalings in a rolling 24
+// hours per stream; the window moves with the clock.
+func TestUpdateShardCountDailyLimit(t *testing.T) {
+	fake := clock.NewFake(time.Now())
+	e := testenv.Start(t, testenv.Options{Clock: fake})
+	ctx := context.Background()
+	k := e.Kinesis
+	if _, err := k.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("daily"), ShardCount: aws.Int32(1)}); err != nil {
+		t.Fatal(err)
+	}
+	fake.Advance(time.Second)
+	scale := func(to int32) error {
+		_, err := k.UpdateShardCount(ctx, &kinesis.UpdateShardCountInput{StreamName: aws.String("daily"), TargetShardCount: aws.Int32(to), ScalingType: types.ScalingTypeUniformScaling})
+		fake.Advance(time.Minute)
+		return err
+	}
+	for i := 0; i < 10; i++ {
+		if err := scale(int32(1 + (i+1)%2)); err != nil {
+			t.Fatalf("scaling %d: %v", i+1, err)
+		}
+	}
+	var le *types.LimitExceededException
+	if err := scale(2); !asErr(err, &le) || !contains(err.Error(), "more than 10 times in a rolling 24 hour period") {
+		t.Fatalf("11th scaling within 24 hours: %v", err)
+	}
+	fake.Advance(24 * time.Hour)
+	if err := scale(2); err != nil {
+		t.Fatalf("scaling after the window moved: %v", err)
+	}
+}

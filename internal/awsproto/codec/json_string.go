@@ -4,22 +4,9 @@ import (
 	"encoding/binary"
 	"unicode/utf16"
 	"unicode/utf8"
-)
 
-const (
-	lsb = 0x0101010101010101
-	msb = 0x8080808080808080
+	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 )
-
-// special reports whether any of the 8 bytes in x needs a closer look inside
-// a JSON string: a quote, a backslash, a control character or a non-ASCII
-// byte. It may report true for a block that only needs a closer look (the
-// caller then checks byte by byte) but never false for one that needs it.
-func special(x uint64) bool {
-	q := x ^ (lsb * '"')
-	s := x ^ (lsb * '\\')
-	return ((x-lsb*0x20)&^x|(q-lsb)&^q|(s-lsb)&^s|x)&msb != 0
-}
 
 // scanString reads the string whose opening quote is at d.pos, checking that
 // it holds no raw control characters and is valid UTF-8, and returns its
@@ -30,7 +17,7 @@ func (d *JSONDecoder) scanString() (raw []byte, escaped bool) {
 	start := d.pos + 1
 	i := start
 	for {
-		for i+8 <= len(b) && !special(binary.LittleEndian.Uint64(b[i:])) {
+		for i+8 <= len(b) && !jsontext.Special(binary.LittleEndian.Uint64(b[i:])) {
 			i += 8
 		}
 		if i >= len(b) {

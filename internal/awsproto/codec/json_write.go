@@ -1,12 +1,11 @@
 package codec
 
 import (
-	"encoding/binary"
 	"math"
 	"strconv"
 	"time"
-	"unicode/utf8"
-	"unsafe"
+
+	"github.com/eddy-streams/eddy/internal/awsproto/jsontext"
 )
 
 // JSONSep appends the ',' that separates a member or element from the one
@@ -20,60 +19,8 @@ func JSONSep(dst []byte) []byte {
 	return dst
 }
 
-// AppendJSONString appends s as a JSON string. Invalid UTF-8 is replaced by
-// U+FFFD so that the output is always valid JSON.
-func AppendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start, i := 0, 0
-	for {
-		for i+8 <= len(s) && !special(binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))) {
-			i += 8
-		}
-		if i >= len(s) {
-			break
-		}
-		c := s[i]
-		if c >= utf8.RuneSelf {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 {
-				dst = append(dst, s[start:i]...)
-				dst = append(dst, `\ufffd`...)
-				i++
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		if c >= 0x20 && c != '"' && c != '\\' {
-			i++
-			continue
-		}
-		dst = append(dst, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			dst = append(dst, '\\', c)
-		case '\n':
-			dst = append(dst, '\\', 'n')
-		case '\r':
-			dst = append(dst, '\\', 'r')
-		case '\t':
-			dst = append(dst, '\\', 't')
-		case '\b':
-			dst = append(dst, '\\', 'b')
-		case '\f':
-			dst = append(dst, '\\', 'f')
-		default:
-			dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&15])
-		}
-		i++
-		start = i
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
-
-const hexDigits = "0123456789abcdef"
+// AppendJSONString appends s as a JSON string (see jsontext.AppendString).
+func AppendJSONString(dst []byte, s string) []byte { return jsontext.AppendString(dst, s) }
 
 // AppendJSONBlob appends b as a base64 JSON string.
 func AppendJSONBlob(dst, b []byte) []byte {

@@ -125,11 +125,14 @@ func (p *Path) write(b *strings.Builder) {
 	}
 }
 
+// asciiMask has the top bit of each of 8 bytes: a block of ASCII has none.
+const asciiMask = 0x8080808080808080
+
 // StrLen is the length AWS checks a string's length constraints against:
 // Java's String.length(), the number of UTF-16 code units.
 func StrLen(s string) int {
 	i := 0
-	for i+8 <= len(s) && binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&msb == 0 {
+	for i+8 <= len(s) && binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&asciiMask == 0 {
 		i += 8
 	}
 	n := i
