@@ -94,3 +94,24 @@ func majorVersion(s string) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// boto3Python is the Python that runs the boto3 scripts: $EDDY_PYTHON or
+// python3, which must import boto3.
+func boto3Python(t *testing.T, env []string) string {
+	t.Helper()
+	python := clientBinary(t, "EDDY_PYTHON", "python3")
+	if r := runClient(t, env, "", python, "-c", "import boto3"); r.Code != 0 {
+		missing(t, "%s cannot import boto3 (Debian: python3-boto3): %s", python, r.Stderr)
+	}
+	return python
+}
+
+// script is the absolute path of a client script in this package.
+func script(t *testing.T, parts ...string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join(parts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
