@@ -30,6 +30,8 @@ type server struct {
 	mu     sync.Mutex
 	lines  []string // the server's log, one JSON object a line
 	errors []string // log lines at level ERROR
+
+	stopOnce sync.Once
 }
 
 // startServer runs eddy on loopback ports chosen by the kernel, in a new
@@ -147,7 +149,14 @@ func (s *server) waitReady(t *testing.T) {
 }
 
 // stop sends SIGTERM and checks for a clean exit and a log free of errors.
+// A test that needs the server stopped (to look at its data directory)
+// calls it; later calls do nothing.
 func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.stopOnce.Do(func() { s.stopNow(t) })
+}
+
+func (s *server) stopNow(t *testing.T) {
 	select {
 	case <-s.exited:
 		t.Errorf("eddy exited during the test: %v\n%s", s.err, s.log())
