@@ -164,7 +164,7 @@ def main():
         "kinesis",
         endpoint_url=args.endpoint,
         verify=args.ca_bundle if args.ca_bundle else True,
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
     kinesis.create_stream(StreamName=args.stream, ShardCount=args.shards)
     w = Writer(kinesis, args.stream)
