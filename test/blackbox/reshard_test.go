@@ -146,9 +146,11 @@ func TestReshardingCLIBoto3(t *testing.T) {
 	})
 	put("after-merge", "ACTIVE", nil)
 	// The CLI sends ShardFilter timestamps in whole seconds: take the next
-	// whole second after the merge, and scale only after it.
-	at := time.Now().Add(100 * time.Millisecond).Truncate(time.Second).Add(time.Second)
-	time.Sleep(time.Until(at.Add(100 * time.Millisecond)))
+	// whole second after the merge. The scaling that follows closes shards
+	// 500 ms after the CLI starts, at the earliest: start it no earlier
+	// than 400 ms before that second.
+	at := time.Now().Truncate(time.Second).Add(time.Second)
+	time.Sleep(time.Until(at.Add(-400 * time.Millisecond)))
 	put("scale-up", "UPDATING", func() {
 		c.ok(&up, "update-shard-count", "--stream-name", stream, "--target-shard-count", "4", "--scaling-type", "UNIFORM_SCALING")
 	})
@@ -165,8 +167,8 @@ func TestReshardingCLIBoto3(t *testing.T) {
 	lineage := reshardLineage()
 	checkReshardBatches(t, batches, lineage, id, stream)
 
-	// Every --shard-filter type, in parallel: each CLI start costs most of
-	// a second.
+	// Every --shard-filter type, at once: each CLI start costs most of a
+	// second.
 	ids := func(idx ...int) []string {
 		var out []string
 		for _, i := range idx {
@@ -175,40 +177,37 @@ func TestReshardingCLIBoto3(t *testing.T) {
 		return out
 	}
 	stamp := at.UTC().Format(time.RFC3339)
-	var all []cliListedShard
-	t.Run("list-shards", func(t *testing.T) {
-		for _, f := range []struct {
-			filter string
-			want   []string
-		}{
-			{"Type=FROM_TRIM_HORIZON", ids(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)},
-			{"Type=AT_TRIM_HORIZON", ids(0, 1)},
-			{"Type=AT_LATEST", ids(11, 14, 15)},
-			{"Type=AFTER_SHARD_ID,ShardId=" + shardID(10), ids(11, 12, 13, 14, 15)},
-			// Open at the second between the merge and the scalings.
-			{"Type=AT_TIMESTAMP,Timestamp=" + stamp, ids(1, 4)},
-			// Closed at or after it, or open.
-			{"Type=FROM_TIMESTAMP,Timestamp=" + stamp, ids(1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)},
-		} {
-			t.Run(strings.TrimPrefix(strings.Split(f.filter, ",")[0], "Type="), func(t *testing.T) {
-				t.Parallel()
-				cl := *c
-				cl.t = t
-				var out struct{ Shards []cliListedShard }
-				cl.ok(&out, "list-shards", "--stream-name", stream, "--shard-filter", f.filter)
-				var got []string
-				for _, s := range out.Shards {
-					got = append(got, s.ShardID)
-				}
-				if !slices.Equal(got, f.want) {
-					t.Errorf("list-shards --shard-filter %s = %v, want %v", f.filter, got, f.want)
-				}
-				if strings.Contains(f.filter, "FROM_TRIM_HORIZON") {
-					all = out.Shards
-				}
-			})
+	filters := []struct {
+		filter string
+		want   []string
+	}{
+		{"Type=FROM_TRIM_HORIZON", ids(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)},
+		{"Type=AT_TRIM_HORIZON", ids(0, 1)},
+		{"Type=AT_LATEST", ids(11, 14, 15)},
+		{"Type=AFTER_SHARD_ID,ShardId=" + shardID(10), ids(11, 12, 13, 14, 15)},
+		// Open at the second between the merge and the scalings.
+		{"Type=AT_TIMESTAMP,Timestamp=" + stamp, ids(1, 4)},
+		// Closed at or after it, or open.
+		{"Type=FROM_TIMESTAMP,Timestamp=" + stamp, ids(1, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)},
+	}
+	lists := make([]struct{ Shards []cliListedShard }, len(filters))
+	var outs []any
+	var commands [][]string
+	for i, f := range filters {
+		outs = append(outs, &lists[i])
+		commands = append(commands, []string{"list-shards", "--stream-name", stream, "--shard-filter", f.filter})
+	}
+	c.okAll(outs, commands...)
+	for i, f := range filters {
+		var got []string
+		for _, s := range lists[i].Shards {
+			got = append(got, s.ShardID)
 		}
-	})
+		if !slices.Equal(got, f.want) {
+			t.Errorf("list-shards --shard-filter %s = %v, want %v", f.filter, got, f.want)
+		}
+	}
+	all := lists[0].Shards // FROM_TRIM_HORIZON
 	checkListedLineage(t, all, lineage)
 
 	var read reshardRead
@@ -349,6 +348,11 @@ func checkLineageRead(t *testing.T, read reshardRead, batches []reshardBatch, li
 			continue
 		}
 		last := resp[len(resp)-1]
+		for i, r := range resp {
+			if r.Behind == nil {
+				t.Errorf("%s response %d of %d has no MillisBehindLatest", s.ID, i, len(resp))
+			}
+		}
 		for i, r := range resp[:len(resp)-1] {
 			if !r.HasNextIterator || r.ChildShards != nil {
 				t.Errorf("%s response %d of %d: NextShardIterator present %v, ChildShards %v; want an iterator and no ChildShards before the end",

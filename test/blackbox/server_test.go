@@ -202,6 +202,16 @@ type runResult struct {
 // it cannot be started or takes longer than two minutes.
 func runClient(t *testing.T, env []string, dir, name string, args ...string) runResult {
 	t.Helper()
+	r, err := runProcess(env, dir, name, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// runProcess is runClient for any goroutine: it returns what would fail
+// the test as an error.
+func runProcess(env []string, dir, name string, args ...string) (runResult, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -215,13 +225,13 @@ func runClient(t *testing.T, env []string, dir, name string, args ...string) run
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
-		t.Fatalf("%s timed out: %s %s\nstderr:\n%s", name, name, strings.Join(args, " "), r.Stderr)
+		return r, fmt.Errorf("%s timed out: %s %s\nstderr:\n%s", name, name, strings.Join(args, " "), r.Stderr)
 	case errors.As(err, &exit):
 		r.Code = exit.ExitCode()
 	default:
-		t.Fatalf("running %s: %v", name, err)
+		return r, fmt.Errorf("running %s: %w", name, err)
 	}
-	return r
+	return r, nil
 }
 
 // decodeJSON decodes a client's JSON output or fails the test.
