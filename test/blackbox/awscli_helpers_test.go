@@ -61,6 +61,32 @@ func (c *awsCLI) run(args ...string) runResult {
 	return runClient(c.t, c.env, "", c.bin, append(all, args...)...)
 }
 
+// okAll runs commands that must succeed at the same time (each CLI start
+// costs most of a second of CPU, mostly spent importing Python modules)
+// and decodes their JSON outputs into outs.
+func (c *awsCLI) okAll(outs []any, commands ...[]string) {
+	c.t.Helper()
+	results := make([]runResult, len(commands))
+	errs := make([]error, len(commands))
+	var wg sync.WaitGroup
+	for i, args := range commands {
+		wg.Go(func() {
+			all := append(append([]string{}, c.endpoint...), "--output", "json", "kinesis")
+			results[i], errs[i] = runProcess(c.env, "", c.bin, append(all, args...)...)
+		})
+	}
+	wg.Wait()
+	for i, args := range commands {
+		switch {
+		case errs[i] != nil:
+			c.t.Fatal(errs[i])
+		case results[i].Code != 0:
+			c.t.Fatalf("aws kinesis %s: %s", strings.Join(args, " "), results[i])
+		}
+		decodeJSON(c.t, "aws kinesis "+args[0], results[i].Stdout, outs[i])
+	}
+}
+
 // ok runs a command that must succeed and decodes its JSON output into out
 // (which may be nil for commands that print nothing).
 func (c *awsCLI) ok(out any, args ...string) {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -93,4 +94,38 @@ func majorVersion(s string) int {
 	}
 	n, _ := strconv.Atoi(m[1])
 	return n
+}
+
+// boto3Imports caches, by Python binary, whether it imports boto3 (the
+// error text if not): each check costs half a second.
+var boto3Imports sync.Map
+
+// boto3Python is the Python that runs the boto3 scripts: $EDDY_PYTHON or
+// python3, which must import boto3.
+func boto3Python(t *testing.T, env []string) string {
+	t.Helper()
+	python := clientBinary(t, "EDDY_PYTHON", "python3")
+	failure, ok := boto3Imports.Load(python)
+	if !ok {
+		r := runClient(t, env, "", python, "-c", "import boto3")
+		msg := ""
+		if r.Code != 0 {
+			msg = r.Stderr
+		}
+		failure, _ = boto3Imports.LoadOrStore(python, msg)
+	}
+	if failure != "" {
+		missing(t, "%s cannot import boto3 (Debian: python3-boto3): %s", python, failure)
+	}
+	return python
+}
+
+// script is the absolute path of a client script in this package.
+func script(t *testing.T, parts ...string) string {
+	t.Helper()
+	p, err := filepath.Abs(filepath.Join(parts...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -30,6 +30,8 @@ type server struct {
 	mu     sync.Mutex
 	lines  []string // the server's log, one JSON object a line
 	errors []string // log lines at level ERROR
+
+	stopOnce sync.Once
 }
 
 // startServer runs eddy on loopback ports chosen by the kernel, in a new
@@ -147,7 +149,14 @@ func (s *server) waitReady(t *testing.T) {
 }
 
 // stop sends SIGTERM and checks for a clean exit and a log free of errors.
+// A test that needs the server stopped (to look at its data directory)
+// calls it; later calls do nothing.
 func (s *server) stop(t *testing.T) {
+	t.Helper()
+	s.stopOnce.Do(func() { s.stopNow(t) })
+}
+
+func (s *server) stopNow(t *testing.T) {
 	select {
 	case <-s.exited:
 		t.Errorf("eddy exited during the test: %v\n%s", s.err, s.log())
@@ -193,6 +202,16 @@ type runResult struct {
 // it cannot be started or takes longer than two minutes.
 func runClient(t *testing.T, env []string, dir, name string, args ...string) runResult {
 	t.Helper()
+	r, err := runProcess(env, dir, name, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// runProcess is runClient for any goroutine: it returns what would fail
+// the test as an error.
+func runProcess(env []string, dir, name string, args ...string) (runResult, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, name, args...)
@@ -206,13 +225,13 @@ func runClient(t *testing.T, env []string, dir, name string, args ...string) run
 	switch {
 	case err == nil:
 	case ctx.Err() != nil:
-		t.Fatalf("%s timed out: %s %s\nstderr:\n%s", name, name, strings.Join(args, " "), r.Stderr)
+		return r, fmt.Errorf("%s timed out: %s %s\nstderr:\n%s", name, name, strings.Join(args, " "), r.Stderr)
 	case errors.As(err, &exit):
 		r.Code = exit.ExitCode()
 	default:
-		t.Fatalf("running %s: %v", name, err)
+		return r, fmt.Errorf("running %s: %w", name, err)
 	}
-	return r
+	return r, nil
 }
 
 // decodeJSON decodes a client's JSON output or fails the test.

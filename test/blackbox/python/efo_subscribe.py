@@ -77,7 +77,7 @@ def main():
             "kinesis",
             endpoint_url=args.endpoint,
             verify=args.ca_bundle if args.ca_bundle else True,
-            config=Config(retries={"max_attempts": 1, "mode": "standard"}, read_timeout=30),
+            config=Config(retries={"total_max_attempts": 1, "mode": "standard"}, read_timeout=30),
         )
 
     kinesis = client()

@@ -92,7 +92,7 @@ def main():
         endpoint_url=args.endpoint,
         verify=args.ca_bundle if args.ca_bundle else True,
         # Failures must show at once, not after retries with back-off.
-        config=Config(retries={"max_attempts": 1, "mode": "standard"}),
+        config=Config(retries={"total_max_attempts": 1, "mode": "standard"}),
     )
     out = {"client": "boto3 %s (botocore %s)" % (boto3.__version__, botocore.__version__)}
     main_stream = args.prefix + "-main"
