@@ -98,7 +98,7 @@ type cliListedShard struct {
 // the shards with every --shard-filter type, and has boto3 read everything
 // back following the lineage: each record exactly once, each partition key's
 // records in write order, ChildShards and no NextShardIterator at the end of
-// every closed shard. The server keeps streams UPDATING for 500 ms: long
+// every closed shard. The server keeps streams UPDATING for 2 s: long
 // enough for boto3 to write inside the window on a busy machine, short
 // enough to keep the test at a few seconds.
 func TestReshardingCLIBoto3(t *testing.T) {
@@ -107,7 +107,7 @@ func TestReshardingCLIBoto3(t *testing.T) {
 	base := newCLI(t, id)
 	env := clientEnv(t, id)
 	python := boto3Python(t, env)
-	srv := startServer(t, "--update-delay", "500ms")
+	srv := startServer(t, "--update-delay", "2s")
 	c := base.at(srv.URL, "")
 	const stream = "reshard"
 	begin := time.Now()
@@ -247,7 +247,7 @@ func checkReshardBatches(t *testing.T, batches []reshardBatch, lineage []lineage
 			// A batch between two UPDATING answers was written while the
 			// stream was resharding.
 			if b.Before != "UPDATING" || b.After != "UPDATING" {
-				t.Errorf("%s: the stream was %s before and %s after the batch; want UPDATING both times (is the machine so slow that 500 ms passed?)",
+				t.Errorf("%s: the stream was %s before and %s after the batch; want UPDATING both times (is the machine so slow that 2 s passed?)",
 					b.Phase, b.Before, b.After)
 			} else if b.Busy == nil {
 				t.Errorf("%s: a second resharding while UPDATING succeeded", b.Phase)
