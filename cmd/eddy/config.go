@@ -45,6 +45,13 @@ type ServerConfig struct {
 	MaxBodyBytes int64 `yaml:"max_body_bytes" toml:"max_body_bytes"`
 	// ShutdownTimeout is how long shutdown waits for in-flight requests.
 	ShutdownTimeout Duration `yaml:"shutdown_timeout" toml:"shutdown_timeout"`
+	// Pprof serves the Go profiler under /debug/pprof/ on the listeners.
+	Pprof bool `yaml:"pprof" toml:"pprof"`
+	// MemoryLimit is a soft limit in bytes on the process's memory (Go's
+	// runtime memory limit: the garbage collector works harder near it and
+	// returns freed memory to the OS sooner). 0 leaves the runtime's default,
+	// which honours GOMEMLIMIT.
+	MemoryLimit int64 `yaml:"memory_limit" toml:"memory_limit"`
 }
 
 // StorageConfig configures where and how data is kept.
@@ -196,6 +203,10 @@ func newServeFlags() *serveFlags {
 	str("log-format", d.Log.Format, "log `format`: text or json", func(c *Config, v string) { c.Log.Format = v })
 	maxBody := f.fs.Int64("max-body-bytes", d.Server.MaxBodyBytes, "largest accepted request body in `bytes`")
 	f.apply["max-body-bytes"] = func(c *Config) { c.Server.MaxBodyBytes = *maxBody }
+	memLimit := f.fs.Int64("memory-limit", d.Server.MemoryLimit, "soft limit on the server's memory in `bytes` (0: the Go runtime's default)")
+	f.apply["memory-limit"] = func(c *Config) { c.Server.MemoryLimit = *memLimit }
+	pprofOn := f.fs.Bool("pprof", false, "serve the Go profiler under /debug/pprof/ (for diagnosing; off by default)")
+	f.apply["pprof"] = func(c *Config) { c.Server.Pprof = *pprofOn }
 	shutdown := f.fs.Duration("shutdown-timeout", time.Duration(d.Server.ShutdownTimeout), "how long shutdown waits for in-flight requests")
 	f.apply["shutdown-timeout"] = func(c *Config) { c.Server.ShutdownTimeout = Duration(*shutdown) }
 	return f
@@ -296,6 +307,9 @@ func (c *Config) Validate() error {
 	}
 	if (c.Server.TLSCert == "") != (c.Server.TLSKey == "") {
 		return usagef("tls-cert and tls-key must be given together")
+	}
+	if c.Server.MemoryLimit != 0 && c.Server.MemoryLimit < 32<<20 {
+		return usagef("memory limit %d: must be 0 (none) or at least 33554432", c.Server.MemoryLimit)
 	}
 	if c.Server.MaxBodyBytes < 1<<20 {
 		return usagef("max body bytes %d: must be at least 1048576", c.Server.MaxBodyBytes)

@@ -179,6 +179,7 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"serve", "--listen", "", "--tls-listen", ""}, "nothing to serve on"},
 		{[]string{"serve", "--tls-cert", "c.pem"}, "tls-cert and tls-key must be given together"},
 		{[]string{"serve", "--shutdown-timeout", "-1s"}, "shutdown timeout"},
+		{[]string{"serve", "--memory-limit", "1000"}, "memory limit 1000"},
 		{[]string{"serve", "--config", filepath.Join(dir, "missing.yaml")}, "config file"},
 		{[]string{"serve", "--config", write("c.json", "{}")}, "must end in .yaml, .yml or .toml"},
 		{[]string{"serve", "--config", unknownYAML}, "lissten"},

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -43,6 +44,9 @@ func serve(cfg Config, stderr io.Writer) error {
 	}
 	defer lock.Close()
 	log.Info("starting eddy", "version", versionString(), "data", dataDir)
+	if cfg.Server.MemoryLimit > 0 {
+		debug.SetMemoryLimit(cfg.Server.MemoryLimit)
+	}
 
 	set := metrics.NewSet()
 	var ready atomic.Bool
@@ -65,6 +69,7 @@ func serve(cfg Config, stderr io.Writer) error {
 		API:         api,
 		Ready:       ready.Load,
 		Metrics:     set,
+		Pprof:       cfg.Server.Pprof,
 		Logger:      log.With("component", "server"),
 		OnShutdown:  []func(){api.EndStreams},
 	})

@@ -50,7 +50,9 @@ func (s *Store) pendingGroupLocked(need int) *group {
 		s.nextSeq++
 		s.pending = g
 	} else if cap(g.buf)-len(g.buf) < need {
-		nb := make([]byte, len(g.buf), 2*cap(g.buf)+need)
+		// grow by half: tails keep slices of the buffer, and its unused
+		// capacity would stay pinned with them
+		nb := make([]byte, len(g.buf), cap(g.buf)+max(cap(g.buf)/2, need))
 		copy(nb, g.buf)
 		g.buf = nb
 	}
@@ -363,7 +365,7 @@ func (s *Store) fail(g *group, err error, fatal bool) {
 func (s *Store) publish(g *group) {
 	now := s.opts.Clock.Now().UnixMilli()
 	var added int64
-	mem := &bufMem{size: int64(len(g.buf))}
+	mem := &bufMem{size: int64(cap(g.buf))} // all of it stays allocated while any chunk refers to it
 	s.mu.Lock()
 	s.committedPos = s.jw.pos()
 	s.committedSeq = g.seq

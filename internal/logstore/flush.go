@@ -68,6 +68,9 @@ func (s *Store) flushDirty() {
 	s.mu.Lock()
 	dirty := s.dirty
 	s.dirty = nil
+	// logs written since the last pass: how many share the kept-tail budget
+	// (a decaying maximum, so one quiet pass does not inflate every keep)
+	s.busyLogs.Store(max(int64(len(dirty)), s.busyLogs.Load()*3/4))
 	for _, l := range dirty {
 		l.flushQueued = false
 	}
@@ -173,19 +176,26 @@ func (s *Store) flushLogLocked(l *logState, seal bool) error {
 			return err
 		}
 	}
-	// Keep the newest flushed records for tail reads while tails use less
-	// than half their budget; past that, keep none (reads then come from
-	// the page cache), so tails stay bounded however many logs are busy.
-	keep := s.opts.TailKeepBytes
-	if s.tailBytes.Load() > s.opts.TailMemoryBytes/2 {
-		keep = 0
-	}
 	l.mu.Lock()
-	freed := l.dropChunksLocked(keep)
+	freed := l.dropChunksLocked(s.keepBytes())
 	l.compactLocked()
 	l.mu.Unlock()
 	s.tailBytes.Add(-freed)
 	return nil
+}
+
+// keepBytes is how much of its newest flushed records a log keeps in memory
+// for tail reads: TailKeepBytes, shared out so that the logs being written
+// together keep at most half of TailMemoryBytes (with 1,000 busy logs and
+// the default 64 MiB, 32 KiB each: a few batches). Past half the budget a
+// log keeps none (its reads then come from the page cache), so tails stay
+// bounded however many logs are busy.
+func (s *Store) keepBytes() int64 {
+	half := s.opts.TailMemoryBytes / 2
+	if s.tailBytes.Load() > half {
+		return 0
+	}
+	return min(s.opts.TailKeepBytes, half/max(s.busyLogs.Load(), 1))
 }
 
 // writeChunks appends chunks (n bytes of frames) to seg and indexes them.

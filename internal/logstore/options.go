@@ -63,10 +63,11 @@ type Options struct {
 
 	// TailMemoryBytes bounds the records held in memory for tails. Records
 	// not yet written to segments count against it; when they alone exceed
-	// it, appends wait for the flusher. Default 256 MiB.
+	// it, appends wait for the flusher. Default 64 MiB.
 	TailMemoryBytes int64
 	// TailKeepBytes is how much of each log's newest, already flushed records
-	// stay in memory for tail reads. Default 1 MiB.
+	// stay in memory for tail reads, at most; the logs written together
+	// share half of TailMemoryBytes for this. Default 1 MiB.
 	TailKeepBytes int64
 	// IdleAfter drops the in-memory tail of a log not appended to for this
 	// long, so idle logs cost little memory. Default 1 min.
@@ -126,7 +127,7 @@ func (o *Options) setDefaults() {
 	o.JournalSpares = max(o.JournalSpares, 0)
 	defd(&o.CheckpointInterval, time.Minute)
 	def(&o.CheckpointBytes, 256<<20)
-	def(&o.TailMemoryBytes, 256<<20)
+	def(&o.TailMemoryBytes, 64<<20)
 	def(&o.TailKeepBytes, 1<<20)
 	defd(&o.IdleAfter, time.Minute)
 	defi(&o.MaxOpenFiles, 512)

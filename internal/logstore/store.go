@@ -50,6 +50,7 @@ type Store struct {
 
 	unflushed atomic.Int64 // committed bytes not yet written to segments
 	tailBytes atomic.Int64 // bytes referenced by in-memory tails
+	busyLogs  atomic.Int64 // logs flushed together lately (see keepBytes)
 
 	flushMu     sync.Mutex    // guards the flush pass state below
 	flushedCh   chan struct{} // closed and replaced after each flush pass

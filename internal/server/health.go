@@ -2,12 +2,15 @@ package server
 
 import (
 	"net/http"
+	"net/http/pprof"
+	"strings"
 
 	"github.com/VictoriaMetrics/metrics"
 )
 
-// routes sends GET (and HEAD) /healthz, /readyz and /metrics to the server's
-// own handlers and everything else to the API. A plain switch rather than
+// routes sends GET (and HEAD) /healthz, /readyz, /metrics and, with
+// Options.Pprof, /debug/pprof/... to the server's own handlers and everything
+// else to the API. A plain switch rather than
 // http.ServeMux: the mux would clean and redirect odd paths, while AWS
 // answers every path itself.
 func (s *Server) routes() http.Handler {
@@ -33,6 +36,10 @@ func (s *Server) routes() http.Handler {
 				metrics.WriteProcessMetrics(w)
 				return
 			}
+			if s.opts.Pprof && strings.HasPrefix(r.URL.Path, "/debug/pprof/") {
+				servePprof(w, r)
+				return
+			}
 		}
 		api.ServeHTTP(w, r)
 	})
@@ -43,4 +50,20 @@ func plain(w http.ResponseWriter, status int, body string) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write([]byte(body))
+}
+
+// servePprof routes the profiler's paths without http.ServeMux (see routes).
+func servePprof(w http.ResponseWriter, r *http.Request) {
+	switch name := strings.TrimPrefix(r.URL.Path, "/debug/pprof/"); name {
+	case "cmdline":
+		pprof.Cmdline(w, r)
+	case "profile":
+		pprof.Profile(w, r)
+	case "symbol":
+		pprof.Symbol(w, r)
+	case "trace":
+		pprof.Trace(w, r)
+	default:
+		pprof.Index(w, r) // the index, and named profiles such as heap
+	}
 }

@@ -49,6 +49,9 @@ type Options struct {
 	// Metrics is written out on /metrics (with Go runtime and process
 	// metrics). Nil serves only the latter.
 	Metrics *metrics.Set
+	// Pprof serves the Go profiler under GET /debug/pprof/ (off by default:
+	// profiles show request contents and cost CPU to produce).
+	Pprof bool
 	// Logger receives lifecycle messages; connection-level errors from
 	// net/http go to it at debug level. Nil discards.
 	Logger *slog.Logger

@@ -376,3 +376,19 @@ func itoa(n int) string {
 		}
 	}
 }
+
+func TestPprof(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		s := start(t, Options{Pprof: on})
+		res, err := http.Get("http://" + s.Addr().String() + "/debug/pprof/heap?debug=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		served := res.StatusCode == 200 && strings.Contains(string(b), "heap profile")
+		if served != on {
+			t.Errorf("Pprof %v: GET /debug/pprof/heap answered %d %.80q", on, res.StatusCode, b)
+		}
+	}
+}
