@@ -141,15 +141,20 @@ func (l *logState) addDamage(r lostRange) {
 	l.damage = d
 }
 
+// maxKeptChunks bounds the flushed chunks a log keeps, whatever their bytes:
+// tails are searched and copied chunk by chunk, and single-record appends
+// make one small chunk each.
+const maxKeptChunks = 1024
+
 // dropChunksLocked drops in-memory chunks that are flushed, keeping the
-// newest keep bytes. The slice is reallocated, not shifted, because readers
+// newest keep bytes (in at most maxKeptChunks chunks). The slice is reallocated, not shifted, because readers
 // iterate over snapshots of it without the lock. Returns bytes released.
 func (l *logState) dropChunksLocked(keep int64) int64 {
 	var kept int64
 	cut := len(l.chunks)
 	for cut > 0 {
 		c := l.chunks[cut-1]
-		if kept+int64(len(c.data)) > keep {
+		if kept+int64(len(c.data)) > keep || len(l.chunks)-cut >= maxKeptChunks {
 			break
 		}
 		kept += int64(len(c.data))

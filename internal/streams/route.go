@@ -103,9 +103,12 @@ func (s *Service) appendOnce(ctx context.Context, c caller, sn *snapshot, entrie
 	}
 	// Group by shard, keeping request order within a shard (sequence
 	// numbers of one shard follow the request's order).
-	slot := make(map[*shard]int, len(sn.open))
-	var order []*shard
-	counts := make([]int, 0, len(sn.open))
+	// (sized by what this request can touch: a map sized for a 1,000-shard
+	// stream cost a single PutRecord more than the rest of its path)
+	touched := min(len(pending), len(sn.open))
+	slot := make(map[*shard]int, touched)
+	order := make([]*shard, 0, touched)
+	counts := make([]int, 0, touched)
 	for _, i := range pending {
 		sh := results[i].sh
 		k, ok := slot[sh]
