@@ -3,6 +3,7 @@ package logstore
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"path"
 	"strconv"
 	"strings"
@@ -211,5 +212,34 @@ func waitSpares(t *testing.T, s *Store) {
 		if time.Now().After(deadline) {
 			t.Fatal("spare journal files not prepared")
 		}
+	}
+}
+
+// wbFile records the ranges handed to StartWriteback.
+type wbFile struct {
+	vfsFile
+	ranges [][2]int64
+}
+
+func (f *wbFile) StartWriteback(off, n int64) error {
+	f.ranges = append(f.ranges, [2]int64{off, n})
+	return nil
+}
+
+func TestStartWritebackSteps(t *testing.T) {
+	f := &wbFile{}
+	seg := &segment{}
+	for end := int64(0); end <= 3*writebackStep; end += writebackStep / 4 {
+		startWriteback(f, seg, end)
+	}
+	want := [][2]int64{{0, writebackStep}, {writebackStep, writebackStep}, {2 * writebackStep, writebackStep}}
+	if fmt.Sprint(f.ranges) != fmt.Sprint(want) {
+		t.Errorf("writeback ranges %v, want %v", f.ranges, want)
+	}
+	// A file without the method is left alone, and the offset still advances.
+	seg2 := &segment{}
+	startWriteback(struct{ vfsFile }{}, seg2, writebackStep)
+	if seg2.writebackOff != writebackStep {
+		t.Errorf("writebackOff %d", seg2.writebackOff)
 	}
 }

@@ -100,8 +100,9 @@ type segment struct {
 	firstTs, lastTs int64
 	size            int64 // bytes: header + frames written
 	sealed          bool
-	dirty           bool // written since the last sync
-	idxCount        int  // sparse entries in the .idx file
+	dirty           bool  // written since the last sync
+	writebackOff    int64 // bytes below are handed to the kernel's writeback (see startWriteback)
+	idxCount        int   // sparse entries in the .idx file
 	idxLastOff      int64
 	missing         bool // the file was missing at recovery
 	path, idxPath   string

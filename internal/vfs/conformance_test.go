@@ -400,3 +400,21 @@ func wantErr(t *testing.T, err, target error) {
 		t.Fatalf("error %v, want %v", err, target)
 	}
 }
+
+func TestOSStartWriteback(t *testing.T) {
+	f, err := OS.OpenFile(filepath.Join(t.TempDir(), "f"), os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Write(make([]byte, 1<<20)); err != nil {
+		t.Fatal(err)
+	}
+	wb, ok := f.(interface{ StartWriteback(off, n int64) error })
+	if !ok {
+		t.Fatal("OS files have no StartWriteback")
+	}
+	if err := wb.StartWriteback(0, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+}
