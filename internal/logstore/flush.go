@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/eddy-streams/eddy/internal/vfs"
 )
 
 // flushWorkers and syncWorkers bound how many logs are flushed, and files
@@ -397,7 +399,7 @@ func startWriteback(f vfsFile, seg *segment, end int64) {
 	if end-seg.writebackOff < writebackStep {
 		return
 	}
-	if wb, ok := f.(interface{ StartWriteback(off, n int64) error }); ok {
+	if wb, ok := f.(vfs.WritebackStarter); ok {
 		_ = wb.StartWriteback(seg.writebackOff, end-seg.writebackOff) // a hint: failure changes nothing
 	}
 	seg.writebackOff = end

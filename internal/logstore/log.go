@@ -147,8 +147,9 @@ func (l *logState) addDamage(r lostRange) {
 const maxKeptChunks = 1024
 
 // dropChunksLocked drops in-memory chunks that are flushed, keeping the
-// newest keep bytes (in at most maxKeptChunks chunks). The slice is reallocated, not shifted, because readers
-// iterate over snapshots of it without the lock. Returns bytes released.
+// newest keep bytes (in at most maxKeptChunks chunks). The slice is
+// reallocated, not shifted, because readers iterate over snapshots of it
+// without the lock. Returns bytes released.
 func (l *logState) dropChunksLocked(keep int64) int64 {
 	var kept int64
 	cut := len(l.chunks)

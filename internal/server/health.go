@@ -10,9 +10,8 @@ import (
 
 // routes sends GET (and HEAD) /healthz, /readyz, /metrics and, with
 // Options.Pprof, /debug/pprof/... to the server's own handlers and everything
-// else to the API. A plain switch rather than
-// http.ServeMux: the mux would clean and redirect odd paths, while AWS
-// answers every path itself.
+// else to the API. A plain switch rather than http.ServeMux: the mux would
+// clean and redirect odd paths, while AWS answers every path itself.
 func (s *Server) routes() http.Handler {
 	api := s.opts.API
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

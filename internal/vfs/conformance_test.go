@@ -410,7 +410,7 @@ func TestOSStartWriteback(t *testing.T) {
 	if _, err := f.Write(make([]byte, 1<<20)); err != nil {
 		t.Fatal(err)
 	}
-	wb, ok := f.(interface{ StartWriteback(off, n int64) error })
+	wb, ok := f.(WritebackStarter)
 	if !ok {
 		t.Fatal("OS files have no StartWriteback")
 	}

@@ -96,11 +96,12 @@ func (f osFile) Sync() error {
 	})
 }
 
+var _ WritebackStarter = osFile{}
+
 // StartWriteback asks the kernel to start writing [off, off+n) to disk
 // without waiting for it (sync_file_range with SYNC_FILE_RANGE_WRITE). It
 // makes nothing durable; it spreads the disk work that a later Sync would
-// otherwise do at once. Not part of File: callers test for it and treat
-// its absence (or failure) as "nothing to do".
+// otherwise do at once.
 func (f osFile) StartWriteback(off, n int64) error {
 	return f.control("sync_file_range", func(fd int) error {
 		return unix.SyncFileRange(fd, off, n, unix.SYNC_FILE_RANGE_WRITE)

@@ -46,6 +46,13 @@ type FS interface {
 // ErrLocked reports that a lock is held by someone else.
 var ErrLocked = errors.New("vfs: locked by another process")
 
+// WritebackStarter is implemented by files that can start writing a range
+// to disk without waiting (OS files, with sync_file_range). It is not part of
+// File: it makes nothing durable, so callers test for it and do without.
+type WritebackStarter interface {
+	StartWriteback(off, n int64) error
+}
+
 // File is an open file.
 type File interface {
 	io.Reader
